@@ -1,0 +1,307 @@
+"""Records that flow through the pipeline, and reading raw bytes into a `Document`.
+
+Every offset is a half-open character offset into `Document.text`, the decoded text exactly as
+read (never bytes, tokens or normalised text), so `doc.text[s.start:s.end] == s.text` always holds.
+Stages never mutate a record: they return new ones with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+SCHEMA_VERSION = "1.0"
+
+ROLES = ("title", "byline", "body", "boilerplate")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One German source sentence (or title/byline/boilerplate line) with its offsets."""
+
+    id: str  # "s1", "s2", ...: stable within its Document
+    index: int  # 0-based position in Document.sentences
+    paragraph: int  # 0-based paragraph number
+    start: int  # half-open character span in Document.text
+    end: int
+    text: str  # always == Document.text[start:end]
+    role: str = "body"  # one of ROLES
+    translation: str | None = None  # exactly one English string once translated
+
+    @property
+    def boilerplate(self) -> bool:
+        return self.role == "boilerplate"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "index": self.index,
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+            "role": self.role,
+            "boilerplate": self.boilerplate,
+            "de": self.text,
+            "en": self.translation,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Sentence:
+        return cls(
+            id=d["id"],
+            index=d["index"],
+            paragraph=d["paragraph"],
+            start=d["start"],
+            end=d["end"],
+            text=d["de"],
+            role=d.get("role", "body"),
+            translation=d.get("en"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A decoded article. `text` is never changed after reading; all offsets point into it."""
+
+    id: str
+    text: str
+    path: str | None = None
+    sentences: tuple[Sentence, ...] = ()
+    meta: Mapping[str, str] = field(default_factory=dict)  # date, title, encoding, language
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def sentence(self, sentence_id: str) -> Sentence:
+        for s in self.sentences:
+            if s.id == sentence_id:
+                return s
+        raise KeyError(f"{self.id}: no sentence {sentence_id!r}")
+
+    @property
+    def content_sentences(self) -> tuple[Sentence, ...]:
+        """Sentences a summarizer may use: body text, never title, byline or boilerplate."""
+        return tuple(s for s in self.sentences if s.role == "body")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "sha256": self.sha256,
+            "meta": dict(self.meta),
+            "warnings": list(self.warnings),
+            "text": self.text,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Document:
+        return cls(
+            id=d["id"],
+            text=d["text"],
+            path=d.get("path"),
+            sentences=tuple(Sentence.from_dict(s) for s in d.get("sentences", ())),
+            meta=dict(d.get("meta", {})),
+            warnings=tuple(d.get("warnings", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLink:
+    """A German source sentence that a summary sentence rests on."""
+
+    document_id: str
+    sentence_id: str
+    start: int  # span of Document.text inside that sentence
+    end: int
+    score: float  # 0..1: how strongly the summary sentence rests on it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "sentence_id": self.sentence_id,
+            "start": self.start,
+            "end": self.end,
+            "score": self.score,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SourceLink:
+        return cls(d["document_id"], d["sentence_id"], d["start"], d["end"], d["score"])
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    text: str
+    sources: tuple[SourceLink, ...] = ()  # best first
+    support: float = 0.0  # best source score
+    unsupported: bool = False  # no source clears the threshold: shown, never dropped
+    warnings: tuple[str, ...] = ()  # faithfulness warnings, e.g. "number 12,000 not in source"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "sources": [s.to_dict() for s in self.sources],
+            "support": self.support,
+            "unsupported": self.unsupported,
+            "warnings": list(self.warnings),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SummarySentence:
+        return cls(
+            text=d["text"],
+            sources=tuple(SourceLink.from_dict(s) for s in d.get("sources", ())),
+            support=d.get("support", 0.0),
+            unsupported=d.get("unsupported", False),
+            warnings=tuple(d.get("warnings", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    document_ids: tuple[str, ...]  # several ids: a digest
+    method: str  # "abstractive" | "extractive"
+    sentences: tuple[SummarySentence, ...]
+    language: str = "en"
+    model: str | None = None
+    chunks: int = 1  # chunks the input was cut into at the first level
+    levels: int = 1  # map-reduce levels (1: the input fitted the window)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "document_ids": list(self.document_ids),
+            "method": self.method,
+            "model": self.model,
+            "language": self.language,
+            "chunks": self.chunks,
+            "levels": self.levels,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Summary:
+        return cls(
+            document_ids=tuple(d["document_ids"]),
+            method=d["method"],
+            sentences=tuple(SummarySentence.from_dict(s) for s in d.get("sentences", ())),
+            language=d.get("language", "en"),
+            model=d.get("model"),
+            chunks=d.get("chunks", 1),
+            levels=d.get("levels", 1),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What the pipeline produces for one article: the document (translated), its summary, or an error."""
+
+    document: Document
+    summary: Summary | None = None
+    error: str | None = None
+    models: Mapping[str, str] = field(default_factory=dict)  # role -> "name@revision"
+    signature: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "signature": self.signature,
+            "models": dict(self.models),
+            "error": self.error,
+            "document": self.document.to_dict(),
+            "summary": self.summary.to_dict() if self.summary else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Result:
+        return cls(
+            document=Document.from_dict(d["document"]),
+            summary=Summary.from_dict(d["summary"]) if d.get("summary") else None,
+            error=d.get("error"),
+            models=dict(d.get("models", {})),
+            signature=d.get("signature", ""),
+        )
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+MAX_CHARS = 500_000  # default per-file limit; a larger article is an InputError, never silently cut
+
+
+def decode_bytes(data: bytes, *, name: str = "<input>") -> tuple[str, str, tuple[str, ...]]:
+    """Decode article bytes; return (text, encoding, warnings). Raises InputError for binary data."""
+    if not data.strip():
+        raise InputError(name, "empty input")
+    if b"\x00" in data[:65536]:
+        raise InputError(name, "binary file (contains NUL bytes), not text")
+    warnings: list[str] = []
+    try:
+        text = data.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError as exc:
+        # Old German sites still serve Windows-1252/Latin-1; cp1252 is its superset for printable text.
+        try:
+            text = data.decode("cp1252")
+            encoding = "cp1252"
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+            encoding = "latin-1"
+        warnings.append(f"not valid UTF-8 (byte {exc.start}); decoded as {encoding}")
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if controls > 0.05 * min(len(text), 65536):
+        raise InputError(name, "binary file (mostly control characters), not text")
+    # The text is kept exactly as decoded (BOM and \r\n included) so offsets point into the file's text.
+    if not text.strip():
+        raise InputError(name, "empty input (only white space)")
+    return text, encoding, tuple(warnings)
+
+
+def read_document(
+    source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int = MAX_CHARS
+) -> Document:
+    """Read a file path (or raw bytes) into an unsegmented Document. Raises InputError per file."""
+    if isinstance(source, bytes):
+        data, path, name = source, None, doc_id or "stdin"
+    else:
+        p = Path(source)
+        name = str(p)
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+        path = str(p)
+        doc_id = doc_id or p.stem
+    text, encoding, warnings = decode_bytes(data, name=name)
+    if len(text) > max_chars:
+        raise InputError(name, f"{len(text):,} characters is over the limit of {max_chars:,} (max_chars)")
+    return Document(
+        id=doc_id or "stdin", text=text, path=path, meta={"encoding": encoding}, warnings=warnings
+    )
+
+
+def document_from_text(text: str, doc_id: str = "text") -> Document:
+    """An unsegmented Document from a Python string (API use)."""
+    if not text.strip():
+        raise InputError(doc_id, "empty input")
+    return Document(id=doc_id, text=text, meta={"encoding": "str"})
+
+
+def replace(record: Any, **changes: Any) -> Any:
+    """`dataclasses.replace`, re-exported so stages need one import."""
+    return dataclasses.replace(record, **changes)

@@ -1,0 +1,36 @@
+"""Errors raised by library code. The CLI maps them to messages and exit codes; library code never exits."""
+
+from __future__ import annotations
+
+
+class SummarizeError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class UsageError(SummarizeError):
+    """Bad settings or arguments (CLI exit code 2)."""
+
+
+class ModelNotFoundError(SummarizeError):
+    """A model could not be loaded from a local directory, the HF cache or the hub (CLI exit code 2)."""
+
+    def __init__(self, model: str, role: str = "model", reason: str = "") -> None:
+        self.model = model
+        self.role = role
+        self.reason = reason
+        super().__init__(
+            f"{role} model {model!r} not found"
+            + (f" ({reason})" if reason else "")
+            + ": pass a local directory (e.g. --translator ./opus-mt-de-en), download it once with "
+            "internet into the Hugging Face cache (huggingface-cli download NAME), "
+            "and set HF_HUB_OFFLINE=1 to use only the cache"
+        )
+
+
+class InputError(SummarizeError):
+    """One input file cannot be processed (empty, binary, too large...). Recorded per file; the run goes on."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"{name}: {reason}")

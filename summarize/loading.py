@@ -1,0 +1,144 @@
+"""Hub name or local directory → (tokenizer, model) on a device. The only module that calls `from_pretrained`.
+
+Loading goes through transformers' Auto classes, so any valid Marian, BART, PEGASUS or T5 directory loads.
+Without internet, a hub name works only from the Hugging Face cache; a failure becomes one
+`ModelNotFoundError` line that names the model and the ways to supply it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelNotFoundError, UsageError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A tokenizer and a seq2seq model, ready for `generate`."""
+
+    name: str  # as the user gave it: hub name or local path
+    revision: str  # commit hash from the cache, "local", or the revision asked for
+    tokenizer: Any
+    model: Any
+    device: Any  # torch.device
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.revision}"
+
+    @property
+    def max_input_tokens(self) -> int:
+        """The encoder window in tokens, from the model config (512 for opus-mt, 1024 for BART)."""
+        cfg = self.model.config
+        limit = getattr(cfg, "max_position_embeddings", None) or getattr(cfg, "n_positions", None)
+        tok_limit = getattr(self.tokenizer, "model_max_length", None)
+        candidates = [v for v in (limit, tok_limit) if isinstance(v, int) and 0 < v < 1_000_000]
+        return min(candidates) if candidates else 512
+
+
+def resolve_device(device: str = "auto") -> Any:
+    import torch
+
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, ValueError):
+        raise UsageError(f"unknown device {device!r}: use auto, cpu, cuda, cuda:N or mps") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise UsageError(f"device {device!r} asked for, but torch sees no CUDA GPU")
+    if dev.type == "mps" and not torch.backends.mps.is_available():
+        raise UsageError("device 'mps' asked for, but torch sees no Apple GPU")
+    return dev
+
+
+def resolve_dtype(dtype: str, device: Any) -> Any:
+    import torch
+
+    if dtype == "auto":
+        # Half precision only where it is fast and safe: bf16 on GPUs that have it, else fp16 on CUDA.
+        if device.type == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float32
+    table = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+    if dtype != "float32" and device.type == "cpu":
+        raise UsageError(f"dtype {dtype} is for GPUs; on CPU use float32 (and --int8 for speed)")
+    return table[dtype]
+
+
+def _quiet_transformers() -> None:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def _revision_of(name: str, model: Any, revision: str | None) -> str:
+    if Path(name).is_dir():
+        return "local"
+    commit = getattr(model.config, "_commit_hash", None)
+    return commit or revision or "main"
+
+
+def load_seq2seq(
+    name: str,
+    *,
+    role: str = "translation",
+    device: str = "auto",
+    dtype: str = "auto",
+    revision: str | None = None,
+    int8: bool = False,
+) -> LoadedModel:
+    """Load tokenizer + `AutoModelForSeq2SeqLM` by hub name or local dir, in eval mode on `device`."""
+    try:
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ModelNotFoundError(name, role, f"transformers is not importable: {exc}") from None
+    _quiet_transformers()
+    torch_device = resolve_device(device)
+    torch_dtype = resolve_dtype(dtype, torch_device)
+    local = Path(name).expanduser()
+    if os.sep in name and not local.is_dir() and (name.startswith((".", "/", "~")) or local.parent.is_dir()):
+        raise ModelNotFoundError(name, role, "no such directory")
+    source = str(local) if local.is_dir() else name
+    log.debug("loading %s model %s on %s (%s)", role, source, torch_device, torch_dtype)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
+        model = AutoModelForSeq2SeqLM.from_pretrained(source, revision=revision, dtype=torch_dtype)
+    except (OSError, ValueError, KeyError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "offline" in reason.lower() or "connect" in reason.lower() or "huggingface.co" in reason:
+            reason = "not in the local cache and the hub is unreachable"
+        raise ModelNotFoundError(name, role, reason[:200]) from None
+    model.eval()
+    if int8:
+        if torch_device.type != "cpu":
+            raise UsageError("--int8 is dynamic CPU quantization; on a GPU use --dtype float16/bfloat16")
+        model = quantize_int8(model)
+    model.to(torch_device)
+    return LoadedModel(name, _revision_of(name, model, revision), tokenizer, model, torch_device)
+
+
+def quantize_int8(model: Any) -> Any:
+    """Dynamic int8 quantization of every Linear layer (CPU), the output projection included; embeddings stay fp32.
+
+    `torch.ao.quantization.quantize_dynamic` is deprecated in favour of torchao but still works and needs no
+    extra dependency; its warning is silenced here because the user chose --int8.
+    """
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

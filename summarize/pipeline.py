@@ -1,0 +1,220 @@
+"""`Pipeline`: wires the stages. read → segment → translate → summarize → provenance.
+
+Models load lazily on first use, so an extractive run without translation needs no model at all, and
+`Pipeline(...)` itself is cheap. Rendering and writing files are `batch`'s job; this module returns records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .document import (
+    Document,
+    Result,
+    SourceLink,
+    Summary,
+    SummarySentence,
+    document_from_text,
+    read_document,
+    replace,
+)
+from .errors import InputError
+from .provenance import candidates_from, link_summary
+from .segment import segment
+from .settings import Settings
+from .summarizers import DraftSummary, Summarizer, find_duplicate_groups
+from .translate import Translator, load_translator, translate_documents
+
+DocumentSource = Document | str | Path | bytes
+
+
+def load_document(source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int | None = None) -> Document:
+    """Read a file (or bytes) and segment it: a Document with sentences, offsets, roles and meta."""
+    kwargs = {"max_chars": max_chars} if max_chars else {}
+    return segment(read_document(source, doc_id=doc_id, **kwargs))
+
+
+class Pipeline:
+    """German article(s) in, translated and summarized `Result`s out.
+
+    >>> pipe = Pipeline.from_pretrained(translator="Helsinki-NLP/opus-mt-de-en", device="auto")
+    >>> result = pipe.process(load_document("seeds/000_19680894073e87de.txt"))
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        translator: Translator | None = None,
+        summarizer: Summarizer | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._translator = translator
+        self._summarizer = summarizer
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        translator: str | None = None,
+        summarizer: str | None = None,
+        *,
+        device: str = "auto",
+        settings: Settings | None = None,
+        load_now: bool = False,
+        **overrides: Any,
+    ) -> Pipeline:
+        """Build from hub names or local directories; other Settings fields as keyword arguments."""
+        base = settings or Settings()
+        changes: dict[str, Any] = {"device": device, **overrides}
+        if translator:
+            changes["translator"] = translator
+        if summarizer:
+            changes["summarizer_model"] = summarizer
+        pipe = cls(base.replace(**changes))
+        if load_now:
+            pipe.load_models()
+        return pipe
+
+    # --- models, loaded on first use ------------------------------------------------------------
+    @property
+    def translator(self) -> Translator:
+        if self._translator is None:
+            self._translator = load_translator(self.settings)
+        return self._translator
+
+    @property
+    def summarizer(self) -> Summarizer:
+        if self._summarizer is None:
+            from .summarizers import load_summarizer
+
+            self._summarizer = load_summarizer(self.settings)
+        return self._summarizer
+
+    def load_models(self) -> None:
+        """Load every model these settings need now (the CLI does this first, to fail fast)."""
+        if self.settings.translate:
+            _ = self.translator
+        if self.settings.summarizer != "none":
+            _ = self.summarizer
+
+    def _labels(self, *, summary: bool) -> dict[str, str]:
+        """Role → "name@revision" of the models that made a result."""
+        models = {}
+        if self.settings.translate:
+            models["translation"] = self.translator.label
+        if summary and self.settings.summarizer == "abstractive":
+            models["summarization"] = getattr(self.summarizer, "label", self.settings.summarizer_model)
+        return models
+
+    @property
+    def signature(self) -> str:
+        return self.settings.signature
+
+    # --- the stages ------------------------------------------------------------------------------
+    def prepare(self, source: DocumentSource) -> Document:
+        """Any accepted input → a segmented Document."""
+        if isinstance(source, Document):
+            return source if source.sentences else segment(source)
+        if isinstance(source, str) and "\n" not in source and len(source) < 4096 and Path(source).is_file():
+            return load_document(source, max_chars=self.settings.max_chars)
+        if isinstance(source, (Path, bytes)):
+            return load_document(source, max_chars=self.settings.max_chars)
+        return segment(document_from_text(source))
+
+    def translate(self, source: DocumentSource) -> Result:
+        """Segment and translate one article (no summary)."""
+        return self.translate_many([source])[0]
+
+    def translate_many(self, sources: Iterable[DocumentSource]) -> list[Result]:
+        docs = [self.prepare(s) for s in sources]
+        if self.settings.translate:
+            docs = translate_documents(docs, self.translator)
+        models = self._labels(summary=False)
+        return [Result(document=d, models=models, signature=self.signature) for d in docs]
+
+    def process(self, source: DocumentSource) -> Result:
+        """Segment, translate and summarize one article."""
+        return self.process_many([source])[0]
+
+    def process_many(self, sources: Iterable[DocumentSource]) -> list[Result]:
+        """Several articles: translation is batched across all of them, then each is summarized."""
+        results = self.translate_many(sources)
+        if self.settings.summarizer == "none":
+            return results
+        summaries = [self.summarize([r.document]) for r in results]
+        models = self._labels(summary=True)
+        return [replace(r, summary=s, models=models) for r, s in zip(results, summaries)]
+
+    def summarize(self, docs: Sequence[Document]) -> Summary:
+        """A summary of translated documents (one: an article summary; several: a digest)."""
+        body = [d for d in docs if d.content_sentences]
+        lang = "en" if self.settings.translate else "de"
+        if not body:  # nothing but title/boilerplate: an empty summary, not an error
+            return Summary(tuple(d.id for d in docs), self.settings.summarizer, (), language=lang)
+        draft = self.summarizer(body, length=self.settings.length)
+        groups = find_duplicate_groups(body) if len(body) > 1 else ()
+        sentences = _linked_sentences(draft, body, self.settings, lang)
+        if groups:
+            sentences = tuple(_with_duplicates(s, groups, body) for s in sentences)
+        return Summary(
+            document_ids=tuple(d.id for d in docs),
+            method=draft.method,
+            sentences=sentences,
+            language=lang,
+            model=draft.model,
+            chunks=draft.chunks,
+            levels=draft.levels,
+        )
+
+    def digest(self, sources: Iterable[DocumentSource]) -> Summary:
+        """One summary across several articles; near-duplicate sentences count once and link to all copies."""
+        results = self.translate_many(sources)
+        return self.summarize([r.document for r in results])
+
+
+def _linked_sentences(
+    draft: DraftSummary, docs: Sequence[Document], settings: Settings, lang: str
+) -> tuple[SummarySentence, ...]:
+    """Provenance for each draft sentence: exact for extractive picks, aligned for generated text."""
+    if draft.exact_sources is not None:
+        by_key = {(d.id, s.id): s for d in docs for s in d.sentences}
+        return tuple(
+            SummarySentence(
+                text=text,
+                sources=tuple(
+                    SourceLink(doc_id, sid, by_key[doc_id, sid].start, by_key[doc_id, sid].end, 1.0)
+                    for doc_id, sid in keys
+                ),
+                support=1.0,
+            )
+            for text, keys in zip(draft.sentences, draft.exact_sources)
+        )
+    return link_summary(
+        draft.sentences,
+        candidates_from(docs),
+        attention=draft.attention,
+        threshold=settings.support_threshold,
+        lang=lang,
+    )
+
+
+def _with_duplicates(
+    sentence: SummarySentence, groups: Sequence[Sequence[tuple[str, str]]], docs: Sequence[Document]
+) -> SummarySentence:
+    """Add a link to every copy of a duplicated source sentence, with the same score."""
+    group_of = {key: group for group in groups for key in group}
+    docs_by_id = {d.id: d for d in docs}
+    links = list(sentence.sources)
+    seen = {(s.document_id, s.sentence_id) for s in links}
+    for link in sentence.sources:
+        for doc_id, sid in group_of.get((link.document_id, link.sentence_id), ()):
+            if (doc_id, sid) not in seen:
+                s = docs_by_id[doc_id].sentence(sid)
+                links.append(SourceLink(doc_id, sid, s.start, s.end, link.score))
+                seen.add((doc_id, sid))
+    return replace(sentence, sources=tuple(links))
+
+
+__all__ = ["InputError", "Pipeline", "load_document"]

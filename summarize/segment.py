@@ -1,0 +1,529 @@
+"""German news segmentation: sentences with exact character offsets, paragraphs, roles and meta.
+
+The text is never changed: every span is a half-open character range into `Document.text`.
+Lines become blocks (a hard-wrapped line joins the next one), blocks become sentences with a base
+segmenter (pysbd, German rules) whose cuts are then checked against German-news rules it misses
+(abbreviations before digits, ordinals, quotes, `usw.`, URLs, glued "Mehr zum Thema"). Finally each
+sentence gets a role: title, byline, body or boilerplate (site furniture and the footer).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+
+from .document import Document, Sentence
+
+__all__ = [
+    "BASE_SPLITTERS",
+    "guess_language",
+    "segment",
+    "split_clauses",
+    "split_sentences",
+]
+
+Span = tuple[int, int]
+# A base segmenter: text → sentence strings (whitespace may differ from the input; we re-align).
+BaseSplitter = Callable[[str], list[str]]
+
+# Zero-width characters are invisible formatting, never content: they may sit outside every sentence.
+ZERO_WIDTH = "\ufeff\u200b\u200c\u200d\u2060"
+
+# --- small character classes ------------------------------------------------------------------------
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'“”‘’»«›‹)]}"  # quote marks and brackets that may follow the final punctuation
+_OPENERS = "\"'„“‚‘»«›‹([{"
+_LIST_MARKER = re.compile(r"(?:[•·▪◦‣●■□–—*+-]|\d{1,3}[.)]|[a-z][.)])\s")
+
+# --- abbreviations (German news) --------------------------------------------------------------------
+# A full stop after one of these never ends a sentence.
+ALWAYS_ABBREVIATIONS = (
+    "z. B", "z.B", "u. a", "u.a", "Dr", "Prof", "bzw", "ca", "v. Chr", "v.Chr", "n. Chr", "n.Chr", "Mio",
+    "Mrd", "St", "Jh", "Jhd", "Jhdt", "vgl", "inkl", "exkl", "ggf", "d. h", "d.h", "o. ä", "o.ä", "u. U",
+    "u.U", "Hr", "Fr", "Hrsg", "evtl", "bspw", "sog", "geb", "gest", "rd", "Dipl", "Ing", "Mag", "Gebr",
+    "zit", "Anm", "Aufl", "ff", "i. d. R", "i.d.R", "z. T", "z.T", "s. o", "s. u", "u. ä", "u.ä", "v. a",
+    "v.a", "a. D", "a.D", "i. A", "o. g", "z. Zt", "u. v. m", "u.v.m", "Bsp", "Tsd", "Mill", "Min",
+    "Std", "Tel", "Str", "Ziff", "lt", "gem", "bzgl", "zzgl", "allg", "insb", "Nrn", "Jan", "Feb",
+    "Apr", "Aug", "Sept", "Okt", "Nov", "Dez", "Abt", "Kap", "Abb", "Tab",
+)  # fmt: skip
+# These are also ordinary words ("eine neue Art.") or end sentences: abbreviations only before a number.
+NUMBER_ABBREVIATIONS = ("Nr", "Art", "Abs", "S", "Bd", "Sa", "So", "Mo", "Di", "Mi", "Do", "Jg")
+# usw./etc. end a sentence before a capital, but not before a lowercase word (the lowercase rule).
+
+
+def _abbreviation_pattern(abbreviations: tuple[str, ...]) -> re.Pattern[str]:
+    # "z. B" also matches "z.\u00a0B": any white space between the parts.
+    alternatives = sorted({re.escape(a).replace(r"\ ", r"\s?") for a in abbreviations}, key=len, reverse=True)
+    return re.compile(r"(?:^|[\s(\[„\"»«/–-])(?:" + "|".join(alternatives) + r")\.$")
+
+
+_ALWAYS_ABBR = _abbreviation_pattern(ALWAYS_ABBREVIATIONS)
+_NUMBER_ABBR = _abbreviation_pattern(NUMBER_ABBREVIATIONS)
+_ORDINAL = re.compile(r"(?:^|[\s(\[])\d{1,3}\.$|\d{1,2}\.\d{1,2}\.$")  # "12." / "12.09." (not "2019.")
+_INITIAL = re.compile(r"(?:^|[\s(\[])[A-ZÄÖÜ]\.$")  # "Ernst F. Müller"
+_ENDS_SENTENCE = re.compile(r"[.!?…][" + re.escape(_CLOSERS) + r"]*$")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_UPPER_START = re.compile(r"[" + re.escape(_OPENERS) + r"]*[A-ZÄÖÜ0-9]")
+# Boundaries the base segmenter misses (each still passes the vetoes below):
+_EXTRA_BOUNDARIES = (
+    re.compile(r"[.!?…][" + re.escape(_CLOSERS) + r"]+(?=\s)"),  # „Wir kommen.“ Dann / (SPD). Er
+    re.compile(r"(?:\.\.\.|…)(?=\s)"),  # Er zögerte... Dann
+    re.compile(r"\b(?:usw|etc|u\.\s?s\.\s?w)\.(?=\s)"),  # Brot, Milch usw. Danach
+)
+_FORCED_BEFORE = re.compile(r"\s(?=Mehr zum Thema\b)")  # glued related-link line (seed 000)
+
+# --- base segmenters ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _pysbd_segmenter():  # type: ignore[no-untyped-def]
+    import pysbd
+
+    return pysbd.Segmenter(language="de", clean=False, char_span=False)
+
+
+def _pysbd(text: str) -> list[str]:
+    return list(_pysbd_segmenter().segment(text))
+
+
+def _syntok(text: str) -> list[str]:
+    from syntok import segmenter
+
+    return ["".join(t.spacing + t.value for t in s) for p in segmenter.analyze(text) for s in p]
+
+
+def _blingfire(text: str) -> list[str]:
+    import blingfire
+
+    return blingfire.text_to_sentences(text).split("\n")
+
+
+def _no_base(text: str) -> list[str]:
+    return [text]  # only the rule candidates below cut
+
+
+BASE_SPLITTERS: dict[str, BaseSplitter] = {
+    "pysbd": _pysbd,
+    "syntok": _syntok,
+    "blingfire": _blingfire,
+    "rules": _no_base,
+}
+DEFAULT_BASE = "pysbd"
+CHUNK_CHARS = 3000  # base segmenters get at most this much text at once (pysbd is superlinear)
+
+
+# --- sentences inside one block ---------------------------------------------------------------------
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans inside text[start:end] (one paragraph or line block), absolute and stripped."""
+    return _split_block(text, start, len(text) if end is None else end, BASE_SPLITTERS[DEFAULT_BASE])
+
+
+def _split_block(text: str, start: int, end: int, base: BaseSplitter) -> list[Span]:
+    start, end = _strip_span(text, start, end)
+    if start >= end:
+        return []
+    block = text[start:end]
+    if not any(ch in block for ch in _TERMINAL) and "Mehr zum Thema" not in block:
+        return [(start, end)]  # a headline, list item or label: one sentence (and fast on huge lines)
+    cuts = set()
+    for chunk_start, chunk_end in _chunks(text, start, end):
+        cuts.update(_base_cuts(text, chunk_start, chunk_end, base))
+        cuts.add(chunk_end)  # a candidate like any other: the vetoes drop it if it is mid-sentence
+    for pattern in _EXTRA_BOUNDARIES:
+        cuts.update(start + m.end() for m in pattern.finditer(block))
+    forced = {start + m.start() for m in _FORCED_BEFORE.finditer(block)}
+    kept = [c for c in sorted(cuts | forced) if start < c < end]
+    kept = [c for c in kept if c in forced or _is_boundary(text, start, c, end)]
+    return _spans_between(text, start, end, kept)
+
+
+def _is_boundary(text: str, block_start: int, cut: int, block_end: int) -> bool:
+    """Whether a candidate cut (at or just before white space) really ends a sentence."""
+    left = text[max(block_start, cut - 24) : cut].rstrip()
+    right = text[cut : min(block_end, cut + 24)].lstrip()
+    if not left or not right or not _ENDS_SENTENCE.search(left):
+        return False
+    if cut < block_end and not text[cut].isspace():
+        return False  # "a.b", "9.30", URLs, e-mail: boundaries sit at white space only
+    if not _UPPER_START.match(right):
+        return False  # lowercase, comma or closing mark next: an abbreviation or a quote goes on
+    if _ALWAYS_ABBR.search(left) or _INITIAL.search(left) or _ORDINAL.search(left):
+        return False
+    return not (_NUMBER_ABBR.search(left) and right[:1].isdigit())
+
+
+def _base_cuts(text: str, start: int, end: int, base: BaseSplitter) -> list[int]:
+    """End offsets of the base segmenter's sentences, aligned back onto the original text."""
+    return _align(text, start, end, base(text[start:end]))
+
+
+def _align(text: str, start: int, end: int, pieces: list[str]) -> list[int]:
+    """Map sentence strings (white space changed, characters maybe dropped or replaced) to end offsets.
+
+    Works on the non-space characters only: a piece's end is expected where its count of
+    non-space characters says, and is re-synchronised on the nearest match of its last few
+    characters, so one changed character does not shift every later cut. Monotone; never raises.
+    """
+    positions = [i for i in range(start, end) if not (text[i].isspace() or text[i] in ZERO_WIDTH)]
+    compact = "".join(text[i] for i in positions)
+    ends: list[int] = []
+    done = 0  # non-space characters consumed so far
+    for piece in pieces:
+        piece_compact = "".join(ch for ch in piece if not (ch.isspace() or ch in ZERO_WIDTH))
+        done = min(len(compact), _resync(compact, done, done + len(piece_compact), piece_compact))
+        ends.append(positions[done - 1] + 1 if done else start)
+    return ends
+
+
+def _resync(compact: str, lo: int, expected: int, piece: str, slack: int = 16) -> int:
+    """End index in `compact` of the piece: the match of its tail nearest to `expected`."""
+    for tail_len in (8, 4, 2):
+        tail = piece[-tail_len:]
+        if len(tail) < tail_len and tail_len != 2:
+            continue
+        best = None
+        i = compact.find(tail, max(lo, expected - len(tail) - slack), expected + slack)
+        while i >= 0:
+            candidate = i + len(tail)
+            if best is None or abs(candidate - expected) < abs(best - expected):
+                best = candidate
+            i = compact.find(tail, i + 1, expected + slack)
+        if best is not None:
+            return best
+    return expected
+
+
+def _skip_space(text: str, pos: int, end: int) -> int:
+    while pos < end and (text[pos].isspace() or text[pos] in ZERO_WIDTH):
+        pos += 1
+    return pos
+
+
+def _chunks(text: str, start: int, end: int) -> Iterator[Span]:
+    """Cut a long block into pieces of about CHUNK_CHARS at white space, so the base stays fast."""
+    while end - start > CHUNK_CHARS:
+        window_end = start + CHUNK_CHARS
+        cut = _last_space(text, start + CHUNK_CHARS // 2, window_end)
+        cut = window_end if cut is None else cut
+        yield start, cut
+        start = cut
+    yield start, end
+
+
+def _last_space(text: str, lo: int, hi: int) -> int | None:
+    # Prefer white space after a full stop (a likely sentence end), then any white space.
+    window = text[lo:hi]
+    for probe in (". ", " ", "\n", "\u00a0"):
+        i = window.rfind(probe)
+        if i >= 0:
+            return lo + i + (1 if probe == ". " else 0)
+    return None
+
+
+def _spans_between(text: str, start: int, end: int, cuts: list[int]) -> list[Span]:
+    spans = []
+    for a, b in zip([start, *cuts], [*cuts, end]):
+        a, b = _strip_span(text, a, b)
+        if a < b:
+            spans.append((a, b))
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> Span:
+    while start < end and (text[start].isspace() or text[start] in ZERO_WIDTH):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ZERO_WIDTH):
+        end -= 1
+    return start, end
+
+
+# --- lines → blocks -----------------------------------------------------------------------------------
+
+_DATE_LINE = re.compile(r"[\s" + ZERO_WIDTH + r"]*date[ \t]+(\d{4}-\d{2}(?:-\d{2})?)\b")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Block:
+    start: int
+    end: int
+    lines: int  # how many source lines were joined (hard wrap)
+
+
+def _lines(text: str, start: int) -> Iterator[Span]:
+    """Content spans of the lines of text[start:], line terminators (\\n, \\r\\n, ...) excluded."""
+    pos = start
+    for line in text[start:].splitlines(keepends=True):
+        content = line.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        yield pos, pos + len(content)
+        pos += len(line)
+
+
+def _blocks(text: str, start: int) -> list[_Block]:
+    """Non-blank lines, a hard-wrapped line joined with the next one; blank lines only separate."""
+    blocks: list[_Block] = []
+    wrap_open = False  # the previous line may continue on this one
+    for a, b in _lines(text, start):
+        a, b = _strip_span(text, a, b)
+        if a >= b:
+            wrap_open = False
+            continue
+        if wrap_open and _continues(text[a : a + 8]):
+            prev = blocks[-1]
+            blocks[-1] = _Block(prev.start, b, prev.lines + 1)
+        else:
+            blocks.append(_Block(a, b, 1))
+        wrap_open = not _ENDS_SENTENCE.search(text[max(a, b - 8) : b]) and text[b - 1] not in ":;"
+    return blocks
+
+
+def _continues(line_head: str) -> bool:
+    # Lowercase or digit next means the line was wrapped mid-sentence; a list item never continues.
+    return (
+        bool(line_head)
+        and (line_head[0].islower() or line_head[0].isdigit())
+        and not (_LIST_MARKER.match(line_head))
+    )
+
+
+# --- roles --------------------------------------------------------------------------------------------
+# (role, pattern on the sentence text, max length). First match wins; anything else is "body".
+ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
+    (role, re.compile(pattern, re.IGNORECASE if role == "boilerplate" else 0), max_len)
+    for role, pattern, max_len in (
+        ("byline", (r"^(?:Von|Durch|By|Text|Autor|Autorin|Ein Kommentar von)\s*:?\s+[A-ZÄÖÜ][\w.'-]*"
+         r"(?:(?:\s+|\s*[,/&]\s*|\s+und\s+)(?:[A-ZÄÖÜ][\w.'-]*|von|van|de|der|zu))*\s*[,|]?\s*\S{0,30}$"), 80),
+        ("byline", r"^(?:Quelle|Quellen|Foto|Fotos|Bild|Bilder|Bildquelle|Grafik|Video|Titelbild|Symbolbild)\s*:",
+         150),
+        ("byline", r"^(?:Lesezeit|Lesedauer)\s*:?\s*(?:ca\.\s*)?\d+", 40),
+        ("byline", r"^(?:Aktualisiert|Veröffentlicht|Stand|Erschienen)(?:\s+am)?\s*:?\s*\d", 60),
+        ("byline", r"^[-–—]\s*in$", 10),
+        ("byline", r"^\(?(?:dpa|AFP|Reuters|AP|KNA|epd|sid|APA|SDA|RIA Nowosti|TASS)\)?(?:\s*[/,]\s*\w+)*$", 40),
+        ("boilerplate", r"^Mehr zum Thema\b", 400),
+        ("boilerplate", r"^(?:Lesen Sie auch|Auch interessant|Weitere Artikel|Zum Thema|Empfehlungen)\b", 300),
+        ("boilerplate", r"^(?:Diesen |Den )?(?:Artikel|Beitrag|Seite)?\s*teilen:?$", 80),
+        ("boilerplate", r"^Teilen(?:\s+(?:auf|per|via)\b.*)?$", 60),
+        ("boilerplate", r"^Kommentare?\s*(?:\(\d+\)|\d*$|anzeigen|schreiben|veröffentlichen|lesen)", 60),
+        ("boilerplate", r"^Kommentar (?:veröffentlichen|schreiben|abgeben)", 60),
+        ("boilerplate", r"Newsletter|\babonnier", 160),
+        ("boilerplate", r"\bCookies?\b", 300),
+        ("boilerplate", r"Alle Rechte vorbehalten|All rights reserved", 200),
+        ("boilerplate", r"^(?:©|\(c\)\s|Copyright\b)", 200),
+        ("boilerplate", r"^[\w .-]{2,40}:\s*(?:Neueste|Aktuelle|Alle|Weitere)\s+(?:Nachrichten|News|Artikel|Meldungen)$",
+         80),
+        ("boilerplate", r"^(?:Anzeige|Werbung|Drucken|Nach oben|Zur Startseite|Folgen Sie uns\b.*)$", 60),
+    )
+)  # fmt: skip
+# After one of these in the last part of an article, everything is footer.
+FOOTER_MARKERS = re.compile(
+    r"^(?:(?:Diesen |Den )?(?:Artikel|Beitrag|Seite)?\s*teilen:?$|Teilen$|Kommentare?\s*\(\d+\)|Kommentar veröffentlichen|©|"
+    r"Copyright\b)|Alle Rechte vorbehalten",
+    re.IGNORECASE,
+)
+FOOTER_ZONE = 0.5  # a marker in the last half of the article's content starts the footer
+_REST_OF_BLOCK = re.compile(r"^Mehr zum Thema\b")  # everything after it in its block is links too
+_TITLE_MAX_CHARS = 250
+
+
+def _role_of(sentence_text: str) -> str:
+    for role, pattern, max_len in ROLE_PATTERNS:
+        if len(sentence_text) <= max_len and pattern.search(sentence_text):
+            return role
+    return "body"
+
+
+# --- language -----------------------------------------------------------------------------------------
+STOP_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "de": "der die das und ist nicht ein eine einen dem den des mit sich auch auf für von zu im "
+        "wird wurde sind haben hat dass oder aber wie bei nach noch nur über werden",
+        "en": "the and is are was were not of to in that this with for on by from have has it "
+        "be an as at which would will their they",
+        "fr": "le la les et est une des du dans que qui pour pas sur au avec ce sont il elle ont été aux",
+        "es": "el la los las y es una del en que por para con no se su al lo como más pero fue",
+        "it": "il la le gli e è una del della che per con non si sono di da nel alla anche ma",
+        "nl": "de het een en is van dat niet op te met zijn voor er maar ook om bij worden wordt",
+    }.items()
+}
+_WORD = re.compile(r"[^\W\d_]+")
+_MIN_WORDS = 5
+
+
+def guess_language(text: str) -> str | None:
+    """Rough stop-word guess among de, en, fr, es, it, nl; None when there is too little text."""
+    words = [w.lower() for w in _WORD.findall(text[:20000])]
+    if len(words) < _MIN_WORDS:
+        return None
+    scores = {lang: sum(w in stops for w in words) for lang, stops in STOP_WORDS.items()}
+    best = max(scores, key=lambda lang: (scores[lang], lang == "de"))  # ties go to German
+    return best if scores[best] >= 2 else None
+
+
+def _language_warning(text: str, lang: str | None) -> str | None:
+    if lang is None or lang == "de":
+        return None
+    words = [w.lower() for w in _WORD.findall(text[:20000])]
+    scores = {code: sum(w in stops for w in words) for code, stops in STOP_WORDS.items()}
+    if scores[lang] < 5 or scores[lang] < 2 * scores["de"]:
+        return None  # not confident: mixed or short text
+    name = {"en": "English", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch"}[lang]
+    return f"text looks like {name} ({lang}), not German; translating anyway"
+
+
+# --- the document -------------------------------------------------------------------------------------
+
+
+def segment(doc: Document) -> Document:
+    """Sentences with offsets, paragraphs and roles; meta gains date, title and language."""
+    text = doc.text
+    meta: dict[str, str] = {}
+    content_start = 0
+    date = _DATE_LINE.match(text)
+    if date:
+        meta["date"] = date.group(1)
+        content_start = date.end()
+    blocks = _blocks(text, content_start)
+    title_block = _title_block(text, blocks)
+    raw: list[tuple[Span, int, str]] = []  # (span, paragraph, role)
+    for paragraph, block in enumerate(blocks):
+        if paragraph == title_block:
+            raw.append(((block.start, block.end), paragraph, "title"))
+            meta["title"] = text[block.start : block.end]
+            continue
+        rest_is_links = False
+        for span in split_sentences(text, block.start, block.end):
+            sentence_text = text[span[0] : span[1]]
+            role = "boilerplate" if rest_is_links else _role_of(sentence_text)
+            rest_is_links = rest_is_links or bool(_REST_OF_BLOCK.match(sentence_text))
+            raw.append((span, paragraph, role))
+    raw = _mark_footer(raw, text, content_start)
+    sentences = tuple(
+        Sentence(id=f"s{i + 1}", index=i, paragraph=p, start=a, end=b, text=text[a:b], role=role)
+        for i, ((a, b), p, role) in enumerate(raw)
+    )
+    body = " ".join(s.text for s in sentences if s.role in ("body", "title")) or text[content_start:]
+    language = guess_language(body)
+    meta["language"] = language or "unknown"
+    warning = _language_warning(body, language)
+    return dataclasses.replace(
+        doc,
+        sentences=sentences,
+        meta={**doc.meta, **meta},
+        warnings=doc.warnings + ((warning,) if warning else ()),
+    )
+
+
+def _title_block(text: str, blocks: list[_Block]) -> int | None:
+    """Index of the title block: the first block, if it is one short line without a final full stop."""
+    if not blocks:
+        return None
+    first = blocks[0]
+    title = text[first.start : first.end]
+    if first.lines != 1 or len(title) > _TITLE_MAX_CHARS or not _HAS_LETTER.search(title):
+        return None
+    if title.rstrip(_CLOSERS).endswith((".", "…", ":")) or _role_of(title) != "body":
+        return None
+    if _LIST_MARKER.match(title + " ") or len(split_sentences(text, first.start, first.end)) != 1:
+        return None
+    return 0
+
+
+def _mark_footer(
+    raw: list[tuple[Span, int, str]], text: str, content_start: int
+) -> list[tuple[Span, int, str]]:
+    """From the first strong footer marker in the last part of the article on, all is boilerplate."""
+    length = max(1, len(text) - content_start)
+    for i, ((a, b), _, _) in enumerate(raw):
+        if (a - content_start) / length >= FOOTER_ZONE and FOOTER_MARKERS.search(text[a:b]):
+            return raw[:i] + [(span, p, "boilerplate") for span, p, _ in raw[i:]]
+    return raw
+
+
+# --- overlong sentences -------------------------------------------------------------------------------
+
+_CONJUNCTIONS = (
+    "und oder aber denn sondern weil dass daß wenn während obwohl als nachdem bevor damit sodass ob wie wo "
+    "die der das dem den deren dessen welche welcher welches welchem welchen was wobei weshalb sowie"
+)
+# Cut priorities inside the prefix that fits: 3 clause boundary, 2 any comma, 1 white space.
+_CLAUSE_CUTS = (
+    (3, re.compile(r"[;:](?=\s)")),
+    (3, re.compile(r",(?=\s+(?:" + "|".join(_CONJUNCTIONS.split()) + r")\b)")),
+    (3, re.compile(r"\S(?=\s+[–—-]\s)")),  # cut before a dash: it opens the next piece
+    (2, re.compile(r",(?=\s)")),
+)
+_MIN_FILL = 0.5  # a clause or comma cut must keep at least this share of the longest fitting prefix
+
+
+def split_clauses(text: str, fits: Callable[[str], bool]) -> list[Span]:
+    """Spans (relative to text) of pieces that each satisfy `fits`, cut at clause boundaries first.
+
+    Greedy: gallop then binary-search the longest prefix that fits (over word ends, or over
+    characters inside a word longer than the limit), then cut at the best boundary in it.
+    `fits` is called O(log n) times per piece and is assumed monotone in the prefix length.
+    A single character that does not fit is still emitted (nothing is ever dropped).
+    """
+    spans: list[Span] = []
+    word_ends = [m.end() for m in re.finditer(r"\S+", text)]
+    start, _ = _strip_span(text, 0, len(text))
+    while start < len(text):
+        start = _skip_space(text, start, len(text))
+        if start >= len(text):
+            break
+        _, last = _strip_span(text, start, len(text))
+        if fits(text[start:last]):
+            spans.append((start, last))
+            break
+        ends = word_ends[bisect.bisect_right(word_ends, start) :]
+        k = _longest_fitting(lambda i, a=start, e=ends: fits(text[a : e[i]]), len(ends))
+        if k < 0:  # even the first word is too long: cut inside it
+            first_end = ends[0]
+            n = _longest_fitting(lambda i, a=start: fits(text[a : a + i + 1]), first_end - start)
+            cut = start + max(n, 0) + 1
+        else:
+            cut = _best_cut(text, start, ends[k])
+        spans.append((start, cut))
+        start = cut
+    return spans
+
+
+def _longest_fitting(ok: Callable[[int], bool], n: int) -> int:
+    """Largest i in [0, n) with ok(i) (ok monotone: True then False), or -1; O(log i) calls."""
+    if n == 0 or not ok(0):
+        return -1
+    lo, step = 0, 1  # ok(lo) holds
+    while lo + step < n and ok(lo + step):
+        lo += step
+        step *= 2
+    hi = min(n, lo + step)  # ok(hi) fails, or hi == n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _best_cut(text: str, start: int, limit: int) -> int:
+    """The end of the piece text[start:limit] that fits: the best boundary in its last part."""
+    floor = start + int((limit - start) * _MIN_FILL)
+    window = text[floor:limit]
+    for priority in (3, 2):
+        best = max(
+            (
+                floor + m.end()
+                for p, pattern in _CLAUSE_CUTS
+                if p == priority
+                for m in pattern.finditer(window)
+            ),
+            default=None,
+        )
+        if best is not None:
+            return best
+    return limit  # the word boundary

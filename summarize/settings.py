@@ -1,0 +1,95 @@
+"""`Settings`: the one home of every default, shared by the Python API and the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__
+from .errors import UsageError
+
+DEFAULT_TRANSLATOR = "Helsinki-NLP/opus-mt-de-en"
+DEFAULT_SUMMARIZER_MODEL = "sshleifer/distilbart-cnn-12-6"
+
+SUMMARIZERS = ("abstractive", "extractive", "none")
+LENGTHS = ("short", "medium", "long")
+FORMATS = ("json", "md", "html")
+ENGINES = ("transformers", "ctranslate2")
+DEVICES_HELP = "auto|cpu|cuda|cuda:N|mps"
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything that changes a result. Frozen: derive variants with `settings.replace(...)`."""
+
+    # models
+    translator: str = DEFAULT_TRANSLATOR
+    summarizer_model: str = DEFAULT_SUMMARIZER_MODEL
+    revision: str | None = None  # hub revision for both models (None: the default branch)
+    # what to do
+    lang: str = "en"
+    translate: bool = True
+    summarizer: str = "abstractive"
+    length: str = "medium"
+    # where and how fast
+    engine: str = "transformers"
+    device: str = "auto"
+    dtype: str = "auto"  # float16 / bfloat16 only on GPU
+    int8: bool = False  # dynamic int8 quantization of Linear layers on CPU
+    max_batch_tokens: int = 4096  # padded source tokens per translation batch
+    translation_beams: int = 1  # greedy: fastest, and identical output whatever the batch size
+    summary_beams: int = 4  # distilbart-cnn's own default
+    # text handling
+    max_chars: int = 500_000  # per article; larger is an input error, never a silent cut
+    chunk_overlap: int = 1  # sentences shared by neighbouring summarizer chunks
+    support_threshold: float = 0.25  # below: a summary sentence is flagged unsupported
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.lang != "en":
+            raise UsageError(f"--lang {self.lang!r} is not supported: only 'en' (German→English) for now")
+        if self.summarizer not in SUMMARIZERS:
+            raise UsageError(f"summarizer must be one of {', '.join(SUMMARIZERS)}, not {self.summarizer!r}")
+        if self.length not in LENGTHS and not re.fullmatch(r"[1-9]\d*[st]", self.length):
+            raise UsageError(
+                f"length must be one of {', '.join(LENGTHS)}, or a count like 3s (sentences) or 120t (tokens); "
+                f"not {self.length!r}"
+            )
+        if self.engine not in ENGINES:
+            raise UsageError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if self.dtype not in DTYPES:
+            raise UsageError(f"dtype must be one of {', '.join(DTYPES)}, not {self.dtype!r}")
+        if self.summarizer == "abstractive" and not self.translate:
+            raise UsageError("without translation only the extractive summarizer can run (German summary)")
+        if self.max_batch_tokens < 16:
+            raise UsageError("max_batch_tokens must be at least 16")
+        if self.translation_beams < 1 or self.summary_beams < 1:
+            raise UsageError("beam sizes must be at least 1")
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def signature(self) -> str:
+        """A short, stable description of the settings that shape the output (like sacrebleu's)."""
+        parts = [f"tr={_short(self.translator)}" if self.translate else "tr=none"]
+        if self.summarizer == "abstractive":
+            parts.append(f"sum={_short(self.summarizer_model)}")
+        else:
+            parts.append(f"sum={self.summarizer}")
+        parts += [
+            f"len={self.length}",
+            f"beam={self.translation_beams}/{self.summary_beams}",
+            f"eng={self.engine}",
+        ]
+        if self.int8:
+            parts.append("int8")
+        parts.append(f"v={__version__}")
+        return "|".join(parts)
+
+
+def _short(name: str) -> str:
+    return name.rstrip("/").rsplit("/", 1)[-1]

@@ -1,0 +1,62 @@
+"""The summarize stage: translated Documents → `DraftSummary` (provenance links it afterwards).
+
+`ExtractiveSummarizer` picks central source sentences (no model); `AbstractiveSummarizer` generates
+with a seq2seq model, map-reduce over token windows (`chunk`) when the input is too long.
+`find_duplicate_groups` finds sentences repeated across the articles of a digest.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+from .base import DraftSummary, LengthSpec, Summarizer, parse_length
+from .chunk import chunk_sentences, oversize
+from .dedup import find_duplicate_groups
+from .extractive import ExtractiveSummarizer
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from .abstractive import AbstractiveSummarizer
+
+
+def load_summarizer(settings: Settings) -> Summarizer:
+    """The summarizer the settings ask for; an abstractive one loads its model now."""
+    if settings.summarizer == "extractive":
+        return ExtractiveSummarizer()
+    if settings.summarizer == "abstractive":
+        from .abstractive import AbstractiveSummarizer
+
+        return AbstractiveSummarizer.from_pretrained(
+            settings.summarizer_model,
+            device=settings.device,
+            dtype=settings.dtype,
+            revision=settings.revision,
+            int8=settings.int8,
+            num_beams=settings.summary_beams,
+            overlap=settings.chunk_overlap,
+        )
+    raise UsageError(f"no summarizer for {settings.summarizer!r}")
+
+
+def __getattr__(name: str) -> object:
+    # AbstractiveSummarizer's module imports nothing heavy, but keep it out of `import summarize`.
+    if name == "AbstractiveSummarizer":
+        from .abstractive import AbstractiveSummarizer
+
+        return AbstractiveSummarizer
+    raise AttributeError(name)
+
+
+__all__ = [
+    "AbstractiveSummarizer",
+    "DraftSummary",
+    "ExtractiveSummarizer",
+    "LengthSpec",
+    "Summarizer",
+    "chunk_sentences",
+    "find_duplicate_groups",
+    "load_summarizer",
+    "oversize",
+    "parse_length",
+]

@@ -1,0 +1,184 @@
+"""The translation stage: one English string for every German sentence, in order, never truncated.
+
+`Translator` does the engine-independent work once (EasyNMT's batching shape, Argos' base-class idea):
+tokenize, split sentences longer than the model window at clause boundaries, sort by length, batch under a
+padded-token budget, restore the order, check for degenerate output and retry those with beam search.
+Engines only implement `tokenize` and `generate_ids`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..document import Document, replace
+from ..segment import split_clauses
+
+log = logging.getLogger(__name__)
+
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationOptions:
+    num_beams: int = 1
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+
+
+# Retried with these when greedy output is empty or loops (Marian's known failure modes on odd input).
+RETRY_OPTIONS = GenerationOptions(num_beams=4, no_repeat_ngram_size=3, repetition_penalty=1.2)
+
+
+class Translator(ABC):
+    """Translate German sentences to English, one output per input."""
+
+    label: str  # "name@revision", recorded in every result
+    max_input_tokens: int  # encoder window, special tokens included
+
+    def __init__(self, *, num_beams: int = 1, max_batch_tokens: int = 4096) -> None:
+        self.options = GenerationOptions(num_beams=num_beams)
+        self.max_batch_tokens = max_batch_tokens
+
+    # --- what an engine implements ---------------------------------------------------------------
+    @abstractmethod
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        """Source token ids with the model's special tokens, never truncated."""
+
+    @abstractmethod
+    def generate_ids(
+        self, batch: Sequence[Sequence[int]], max_new_tokens: int, options: GenerationOptions
+    ) -> list[list[int]]:
+        """Target ids (special tokens may be included) for a batch of source ids, same order."""
+
+    @abstractmethod
+    def decode(self, ids: Sequence[int]) -> str:
+        """Target ids → text, special tokens skipped."""
+
+    # --- shared work ------------------------------------------------------------------------------
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self.tokenize(texts)]
+
+    def fits(self, text: str) -> bool:
+        return self.count_tokens([text])[0] <= self.max_input_tokens
+
+    def translate_sentences(self, texts: Sequence[str]) -> list[str]:
+        """One non-empty English string per German sentence. Long sentences are split, never cut."""
+        pieces: list[str] = []  # what goes to the model
+        owners: list[int] = []  # pieces[i] belongs to texts[owners[i]]
+        results: list[str | None] = [None] * len(texts)
+        token_counts = self.count_tokens(texts) if texts else []
+        for i, (text, n_tokens) in enumerate(zip(texts, token_counts)):
+            if not _HAS_LETTER.search(text):
+                results[i] = text.strip()  # numbers, bullets, dashes: nothing to translate
+                continue
+            if n_tokens <= self.max_input_tokens:
+                spans = [(0, len(text))]
+            else:
+                spans = split_clauses(text, self.fits)
+            for start, end in spans:
+                pieces.append(text[start:end])
+                owners.append(i)
+        translated = self._translate_pieces(pieces)
+        joined: dict[int, list[str]] = {}
+        for owner, english in zip(owners, translated):
+            joined.setdefault(owner, []).append(english)
+        for owner, parts in joined.items():
+            results[owner] = " ".join(p for p in parts if p)
+        # The model may still return nothing for a piece; keep the German rather than lose the sentence.
+        return [r if r else texts[i].strip() for i, r in enumerate(results)]
+
+    def _translate_pieces(self, pieces: Sequence[str]) -> list[str]:
+        if not pieces:
+            return []
+        ids = self.tokenize(pieces)
+        out: list[list[int] | None] = [None] * len(pieces)
+        # Longest first: batches of similar length waste little padding, and OOM shows up at once.
+        order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
+        for batch in _batches_under_budget(order, lambda i: len(ids[i]), self.max_batch_tokens):
+            max_new = _max_new_tokens(max(len(ids[i]) for i in batch), self.max_input_tokens)
+            log.debug("batch of %d pieces, longest %d tokens", len(batch), len(ids[batch[0]]))
+            generated = self._generate_halving([ids[i] for i in batch], max_new, self.options)
+            for i, g in zip(batch, generated):
+                out[i] = g
+        texts = [self.decode(g or []) for g in out]
+        retry = [i for i, t in enumerate(texts) if is_degenerate(t, pieces[i])]
+        if retry and self.options != RETRY_OPTIONS:
+            log.debug("%d degenerate outputs, retrying with beam search", len(retry))
+            for i in retry:  # rare: one at a time keeps it simple and deterministic
+                max_new = _max_new_tokens(len(ids[i]), self.max_input_tokens)
+                texts[i] = self.decode(self._generate_halving([ids[i]], max_new, RETRY_OPTIONS)[0])
+        return [_clean(t) for t in texts]
+
+    def _generate_halving(
+        self, batch: list[list[int]], max_new_tokens: int, options: GenerationOptions
+    ) -> list[list[int]]:
+        """Generate, halving the batch on out-of-memory instead of failing the run."""
+        try:
+            return self.generate_ids(batch, max_new_tokens, options)
+        except Exception as exc:  # torch.OutOfMemoryError and CUDA/ct2 allocation errors alike
+            if not _is_oom(exc) or len(batch) == 1:
+                raise
+            half = len(batch) // 2
+            return self._generate_halving(batch[:half], max_new_tokens, options) + self._generate_halving(
+                batch[half:], max_new_tokens, options
+            )
+
+
+def _is_oom(exc: Exception) -> bool:
+    return "out of memory" in str(exc).lower() or type(exc).__name__ == "OutOfMemoryError"
+
+
+def _batches_under_budget(
+    order: Sequence[int], length: Callable[[int], int], max_tokens: int
+) -> list[list[int]]:
+    """Group indices (already sorted longest first) so that batch size × longest item ≤ max_tokens."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    longest = 0
+    for i in order:
+        n = length(i)
+        if current and max(longest, n) * (len(current) + 1) > max_tokens:
+            batches.append(current)
+            current, longest = [], 0
+        current.append(i)
+        longest = max(longest, n)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _max_new_tokens(source_tokens: int, window: int) -> int:
+    # English runs ~1.1-1.3× the German token count with opus-mt; 2× + 10 leaves room, the window caps it.
+    return min(window, 2 * source_tokens + 10)
+
+
+_REPEAT = re.compile(r"(\b\w+(?:\W+\w+){0,3}?)(?:\W+\1\b){3,}", re.IGNORECASE)
+
+
+def is_degenerate(english: str, german: str) -> bool:
+    """Empty output, an n-gram looping 4+ times, or output far longer than the source."""
+    text = english.strip()
+    if not text:
+        return True
+    if _REPEAT.search(text) and not _REPEAT.search(german):
+        return True
+    return len(text) > 4 * len(german) + 20
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def translate_documents(docs: Sequence[Document], translator: Translator) -> list[Document]:
+    """Translate every sentence of every document in one length-sorted pass; returns new Documents."""
+    flat = [s.text for d in docs for s in d.sentences]
+    english = iter(translator.translate_sentences(flat))
+    out = []
+    for d in docs:
+        sentences = tuple(replace(s, translation=next(english)) for s in d.sentences)
+        out.append(replace(d, sentences=sentences))
+    return out

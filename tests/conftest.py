@@ -1,0 +1,66 @@
+"""Shared fixtures: tiny random models built once per test session, and small document builders."""
+
+from __future__ import annotations
+
+import os
+
+# The hub is unreachable here; offline mode makes a missing model fail at once instead of retrying.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tiny_models import SEEDS, build_bart, build_marian  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_files() -> list[Path]:
+    return sorted(SEEDS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A random-weight MarianMTModel + SentencePiece tokenizer trained on the seeds (d_model 16, 1 layer)."""
+    return str(build_marian(tmp_path_factory.mktemp("tiny-marian")))
+
+
+@pytest.fixture(scope="session")
+def tiny_bart(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A random-weight BART + byte-level BPE tokenizer trained on the seeds (d_model 16, 1+1 layers)."""
+    return str(build_bart(tmp_path_factory.mktemp("tiny-bart")))
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tiny_marian: str, tiny_bart: str):
+    from summarize import Settings
+
+    return Settings(translator=tiny_marian, summarizer_model=tiny_bart, device="cpu")
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(tiny_settings):
+    from summarize import Pipeline
+
+    return Pipeline(tiny_settings)
+
+
+@pytest.fixture
+def make_document():
+    """make_document("Satz eins. Satz zwei.") → a segmented Document."""
+    from summarize.document import document_from_text
+    from summarize.segment import segment
+
+    def make(text: str, doc_id: str = "doc"):
+        return segment(document_from_text(text, doc_id))
+
+    return make

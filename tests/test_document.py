@@ -1,0 +1,75 @@
+"""Reading bytes into Documents, and the records' round trips."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarize.document import (
+    Document,
+    Result,
+    Sentence,
+    SourceLink,
+    Summary,
+    SummarySentence,
+    decode_bytes,
+    read_document,
+)
+from summarize.errors import InputError
+
+
+def test_seed_is_read_exactly(seed_files):
+    doc = read_document(seed_files[0])
+    assert doc.text == seed_files[0].read_text(encoding="utf-8")
+    assert doc.id == seed_files[0].stem
+    assert doc.meta["encoding"] == "utf-8" and doc.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n\n\t ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (bytes(range(1, 32)) * 50, "binary"),
+    ],
+    ids=["empty", "whitespace", "png", "control-chars"],
+)
+def test_bad_input_is_a_clear_input_error(data: bytes, reason: str):
+    with pytest.raises(InputError, match=reason):
+        decode_bytes(data, name="x.txt")
+
+
+def test_latin1_is_decoded_with_a_warning():
+    text, encoding, warnings = decode_bytes("Die Straße führt über München.".encode("latin-1"))
+    assert text == "Die Straße führt über München."
+    assert encoding == "cp1252"
+    assert warnings and "not valid UTF-8" in warnings[0]
+
+
+def test_crlf_and_bom_are_kept_so_offsets_point_into_the_file():
+    text, _, _ = decode_bytes("\ufeffTitel\r\nEin Satz.\r\n".encode())
+    assert text == "\ufeffTitel\r\nEin Satz.\r\n"
+
+
+def test_too_large_is_an_error_not_a_silent_cut(tmp_path):
+    p = tmp_path / "big.txt"
+    p.write_text("Wort " * 1000, encoding="utf-8")
+    with pytest.raises(InputError, match="over the limit"):
+        read_document(p, max_chars=100)
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        read_document(tmp_path / "nope.txt")
+
+
+def test_result_round_trips_through_dict():
+    text = "Titel\nEin Satz. Noch einer."
+    s1 = Sentence("s1", 0, 0, 0, 5, "Titel", role="title", translation="Title")
+    s2 = Sentence("s2", 1, 1, 6, 15, "Ein Satz.", translation="A sentence.")
+    doc = Document("d", text, "d.txt", (s1, s2), {"title": "Titel"}, ("w",))
+    link = SourceLink("d", "s2", 6, 15, 0.75)
+    summary = Summary(("d",), "abstractive", (SummarySentence("A sentence.", (link,), 0.75, False, ()),), model="m")
+    result = Result(doc, summary, None, {"translation": "m@local"}, "sig")
+    assert Result.from_dict(result.to_dict()) == result
+    assert result.to_dict()["schema_version"]

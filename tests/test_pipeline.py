@@ -1,0 +1,85 @@
+"""The Python API over the whole pipeline on tiny models: invariants, determinism, digests."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarize import Pipeline, Settings, UsageError, load_document
+from summarize.document import Result
+from summarize.render.json import render_json
+
+
+@pytest.fixture(scope="module")
+def seed_results(tiny_pipeline, seed_files) -> list[Result]:
+    return tiny_pipeline.process_many([load_document(f) for f in seed_files])
+
+
+def test_every_sentence_translated_once_and_slices_back(seed_results):
+    for result in seed_results:
+        doc = result.document
+        assert [s.index for s in doc.sentences] == list(range(len(doc.sentences)))
+        assert len({s.id for s in doc.sentences}) == len(doc.sentences)
+        for s in doc.sentences:
+            assert doc.text[s.start:s.end] == s.text
+            assert s.translation and s.translation.strip()
+
+
+def test_summary_links_point_into_existing_sentences(seed_results):
+    for result in seed_results:
+        doc, summary = result.document, result.summary
+        assert summary is not None and summary.sentences
+        body = {s.id for s in doc.content_sentences}
+        for sentence in summary.sentences:
+            assert sentence.text.strip()
+            assert sentence.sources or sentence.unsupported
+            for link in sentence.sources:
+                assert link.document_id == doc.id and link.sentence_id in body
+                src = doc.sentence(link.sentence_id)
+                assert src.start <= link.start < link.end <= src.end
+                assert 0.0 <= link.score <= 1.0
+
+
+def test_models_and_signature_are_recorded(seed_results, tiny_settings):
+    r = seed_results[0]
+    assert r.models["translation"] == f"{tiny_settings.translator}@local"
+    assert r.models["summarization"].startswith(tiny_settings.summarizer_model)
+    assert r.signature == tiny_settings.signature and "v=" in r.signature
+
+
+def test_same_input_gives_byte_identical_json(tiny_settings, seed_files):
+    a = Pipeline(tiny_settings).process(load_document(seed_files[0]))
+    b = Pipeline(tiny_settings).process(load_document(seed_files[0]))
+    assert render_json(a) == render_json(b)
+
+
+def test_translate_only_has_no_summary(tiny_pipeline, seed_files):
+    result = tiny_pipeline.translate(load_document(seed_files[3]))
+    assert result.summary is None
+    assert all(s.translation for s in result.document.sentences)
+
+
+def test_plain_text_input(tiny_pipeline):
+    result = tiny_pipeline.process("Russland und Nordkorea vertiefen ihre Beziehungen. Die USA sind besorgt.")
+    assert len(result.document.sentences) == 2
+
+
+def test_no_translate_gives_a_german_extractive_summary(seed_files):
+    pipe = Pipeline(Settings(translate=False, summarizer="extractive"))  # needs no model at all
+    result = pipe.process(load_document(seed_files[1]))
+    assert all(s.translation is None for s in result.document.sentences)
+    assert result.summary.language == "de"
+    german = {s.text for s in result.document.content_sentences}
+    assert all(s.text in german for s in result.summary.sentences)
+
+
+def test_abstractive_without_translation_is_refused():
+    with pytest.raises(UsageError):
+        Settings(translate=False, summarizer="abstractive")
+
+
+def test_digest_links_sources_in_several_articles(tiny_settings, seed_files):
+    pipe = Pipeline(tiny_settings.replace(summarizer="extractive"))
+    digest = pipe.digest([load_document(f) for f in seed_files])
+    assert len(digest.document_ids) == 5
+    docs_linked = {link.document_id for s in digest.sentences for link in s.sources}
+    assert len(docs_linked) > 1

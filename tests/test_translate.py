@@ -1,0 +1,148 @@
+"""The translation stage: one English string per German sentence, windows respected, nothing truncated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from summarize.translate import GenerationOptions, Translator, is_degenerate, translate_documents
+from summarize.translate.marian import MarianTranslator
+from tiny_models import seed_lines
+
+
+class WordTranslator(Translator):
+    """A stand-in engine: one id per word; "translation" upper-cases. Records every batch it sees."""
+
+    label = "words@test"
+
+    def __init__(self, window: int = 16, oom_above: int | None = None, **kw) -> None:
+        super().__init__(**kw)
+        self.max_input_tokens = window
+        self.vocab: dict[str, int] = {}
+        self.batches: list[list[int]] = []
+        self.oom_above = oom_above
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        return [[self.vocab.setdefault(w, len(self.vocab)) for w in t.split()] + [-1] for t in texts]
+
+    def generate_ids(self, batch, max_new_tokens: int, options: GenerationOptions) -> list[list[int]]:
+        if self.oom_above and len(batch) > self.oom_above:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        self.batches.append([len(ids) for ids in batch])
+        return [list(ids) for ids in batch]
+
+    def decode(self, ids) -> str:
+        words = {v: k for k, v in self.vocab.items()}
+        return " ".join(words[i].upper() for i in ids if i >= 0)
+
+
+def test_every_sentence_gets_exactly_one_translation_in_order():
+    texts = ["Ein kurzer Satz.", "Noch einer, etwas länger als der erste Satz.", "Drei."]
+    out = WordTranslator(max_batch_tokens=20).translate_sentences(texts)
+    assert out == [t.upper() for t in texts]
+
+
+def test_batches_respect_the_padded_token_budget_and_are_length_sorted():
+    texts = [" ".join(["wort"] * n) + "." for n in (3, 9, 1, 7, 2, 5, 4, 8)]
+    engine = WordTranslator(max_batch_tokens=24)
+    engine.translate_sentences(texts)
+    for batch in engine.batches:
+        assert max(batch) * len(batch) <= 24
+    firsts = [b[0] for b in engine.batches]
+    assert firsts == sorted(firsts, reverse=True)
+
+
+def test_long_sentence_is_split_at_clauses_never_truncated():
+    clause = "die Regierung hat am Mittwoch neue Sanktionen verhängt"
+    text = ", und ".join([clause] * 40) + "."  # ~330 words, window 16 tokens
+    engine = WordTranslator(window=16)
+    (english,) = engine.translate_sentences([text])
+    assert english.split() == text.upper().split()  # every word made it through, in order
+    assert all(n <= 16 for batch in engine.batches for n in batch)
+
+
+def test_sentences_without_letters_are_copied_not_translated():
+    engine = WordTranslator()
+    assert engine.translate_sentences(["•", "2023", "– 5 –"]) == ["•", "2023", "– 5 –"]
+    assert engine.batches == []
+
+
+def test_out_of_memory_halves_the_batch():
+    texts = [f"Satz Nummer {i}." for i in range(8)]
+    engine = WordTranslator(oom_above=2, max_batch_tokens=10_000)
+    assert engine.translate_sentences(texts) == [t.upper() for t in texts]
+    assert max(len(b) for b in engine.batches) <= 2
+
+
+@pytest.mark.parametrize(
+    ("english", "german", "degenerate"),
+    [
+        ("", "Ein Satz.", True),
+        ("   ", "Ein Satz.", True),
+        ("the the the the the the", "Der Satz.", True),
+        ("in the city in the city in the city in the city", "In der Stadt.", True),
+        ("He came home.", "Er kam nach Hause.", False),
+        ("x" * 500, "Kurz.", True),
+        ("No, no, no, no!", "Nein, nein, nein, nein!", False),  # the source repeats too
+    ],
+    ids=["empty", "blank", "word-loop", "phrase-loop", "fine", "too-long", "source-repeats"],
+)
+def test_degenerate_output_detection(english: str, german: str, degenerate: bool):
+    assert is_degenerate(english, german) is degenerate
+
+
+# --- the real engine on a tiny random Marian model -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def marian(tiny_marian: str) -> MarianTranslator:
+    return MarianTranslator.from_pretrained(tiny_marian, device="cpu")
+
+
+def test_marian_loads_through_auto_classes(marian: MarianTranslator, tiny_marian: str):
+    assert marian.label == f"{tiny_marian}@local"
+    assert marian.max_input_tokens == 512
+    assert type(marian.loaded.model).__name__ == "MarianMTModel"
+
+
+def test_marian_translates_seed_sentences_one_to_one(marian: MarianTranslator):
+    texts = seed_lines()[:12]
+    out = marian.translate_sentences(texts)
+    assert len(out) == len(texts)
+    assert all(isinstance(t, str) and t.strip() for t in out)
+
+
+def test_marian_output_is_independent_of_batch_size(tiny_marian: str):
+    texts = seed_lines()[:10]
+    one = MarianTranslator.from_pretrained(tiny_marian, device="cpu", max_batch_tokens=16)
+    many = MarianTranslator.from_pretrained(tiny_marian, device="cpu", max_batch_tokens=100_000)
+    assert one.translate_sentences(texts) == many.translate_sentences(texts)
+
+
+def test_marian_2000_token_sentence_fits_the_window(marian: MarianTranslator, monkeypatch):
+    words = " ".join(seed_lines()[5:60]).replace(".", ",").split()
+    text = " ".join(words)
+    while marian.count_tokens([text])[0] < 2000:
+        text = text + ", und " + text
+    seen: list[int] = []
+    original = marian.generate_ids
+
+    def spy(batch, max_new_tokens, options):
+        seen.extend(len(ids) for ids in batch)
+        return original(batch, max_new_tokens, options)
+
+    monkeypatch.setattr(marian, "generate_ids", spy)
+    (english,) = marian.translate_sentences([text + "."])
+    assert english.strip()
+    assert len(seen) >= 4 and max(seen) <= marian.max_input_tokens
+
+
+def test_translate_documents_fills_every_sentence(marian: MarianTranslator, make_document):
+    docs = [make_document("Erster Satz. Zweiter Satz.", "a"), make_document("Dritter Satz hier.", "b")]
+    out = translate_documents(docs, marian)
+    assert [d.id for d in out] == ["a", "b"]
+    for before, after in zip(docs, out):
+        assert [s.text for s in after.sentences] == [s.text for s in before.sentences]
+        assert all(s.translation for s in after.sentences)
+        assert all(s.translation is None for s in before.sentences)  # inputs are never mutated
