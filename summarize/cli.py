@@ -124,7 +124,7 @@ def run(
     if not quiet:
         _print_table(report)
     for outcome in report.failed:
-        err.print(f"[red]failed[/red] {outcome.path or outcome.id}: {outcome.error}", highlight=False)
+        err.print(f"[red]failed[/red] {outcome.path or outcome.id}: {outcome.error}", highlight=False, soft_wrap=True)
     if report.failed:
         raise typer.Exit(1)
 
@@ -152,9 +152,12 @@ def main(argv: list[str] | None = None) -> None:
         if args[:1] == ["eval"]:
             from .evaluation.cli import eval_app
 
-            eval_app(args[1:], prog_name="summarize eval", standalone_mode=False)
+            code = eval_app(args[1:], prog_name="summarize eval", standalone_mode=False)
         else:
-            run_app(args, prog_name="summarize", standalone_mode=False)
+            code = run_app(args, prog_name="summarize", standalone_mode=False)
+        # Without standalone mode click returns an Exit's code instead of exiting.
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -166,10 +169,9 @@ def main(argv: list[str] | None = None) -> None:
     except SummarizeError as exc:
         err.print(f"error: {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
-    except Exception as exc:  # click's usage errors in standalone_mode=False
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # Usage errors of the (vendored) click under Typer: shown as one message, exit 2.
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
-            sys.exit(2)
+            sys.exit(exc.exit_code)
         raise

@@ -117,7 +117,7 @@ class Pipeline:
         """Any accepted input → a segmented Document."""
         if isinstance(source, Document):
             return source if source.sentences else segment(source)
-        if isinstance(source, str) and "\n" not in source and len(source) < 4096 and Path(source).is_file():
+        if isinstance(source, str) and _is_file(source):
             return load_document(source, max_chars=self.settings.max_chars)
         if isinstance(source, (Path, bytes)):
             return load_document(source, max_chars=self.settings.max_chars)
@@ -172,6 +172,16 @@ class Pipeline:
         """One summary across several articles; near-duplicate sentences count once and link to all copies."""
         results = self.translate_many(sources)
         return self.summarize([r.document for r in results])
+
+
+def _is_file(text: str) -> bool:
+    """Whether a str argument names a file (rather than being article text itself)."""
+    if "\n" in text or len(text) > 1024:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # over-long names, NUL bytes
+        return False
 
 
 def _linked_sentences(

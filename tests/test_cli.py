@@ -108,7 +108,9 @@ def test_bad_files_are_recorded_and_the_rest_are_written(tmp_path, tiny_settings
     (inp / "c_binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 100)
     (inp / "d_latin1.txt").write_bytes("Die Straße in München ist gesperrt. Ärger über die Bahn.".encode("latin-1"))
     (inp / "e_huge_line.txt").write_text("Wort " * 220_000, encoding="utf-8")  # 1.1 MB, one line
-    (inp / "f_english.txt").write_text("The weather is nice today. We went to the park.", encoding="utf-8")
+    (inp / "f_english.txt").write_text(
+        "The weather was nice today, and we went to the park with the children. It is the first warm day of "
+        "the year. They said that the city will open the pool in May, but there is no date yet.", encoding="utf-8")
     out = tmp_path / "out"
     code = run_cli([str(inp), "--out", str(out), "--summarizer", "extractive", "--quiet",
                     "--format", "json", *model_args(tiny_settings)])

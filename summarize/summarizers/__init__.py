@@ -32,7 +32,7 @@ def load_summarizer(settings: Settings) -> Summarizer:
             device=settings.device,
             dtype=settings.dtype,
             revision=settings.revision,
-            int8=settings.int8,
+            int8=False,  # --int8 is for the translator; the summarizer stays fp32 (see models.md, benchmark)
             num_beams=settings.summary_beams,
             overlap=settings.chunk_overlap,
         )

@@ -4,7 +4,6 @@ tiny random seq2seq models with a 128-token window, so map-reduce triggers on on
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,17 +13,6 @@ from summarize.document import Document, read_document, replace
 from summarize.segment import segment
 
 WINDOW = 128  # encoder positions of the tiny models: the seed articles are several windows long
-
-
-@pytest.fixture(scope="package", autouse=True)
-def one_torch_thread() -> Iterator[None]:
-    """Tiny models are dominated by thread hand-offs: one thread is far faster on a shared machine."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def fake_translation(text: str) -> str:

@@ -1,0 +1,1 @@
+"""Evaluation: translation quality in sentence and document mode, and provenance alignment accuracy."""

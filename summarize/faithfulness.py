@@ -1,0 +1,341 @@
+"""Faithfulness guard: numbers, amounts, dates and names of a summary sentence must appear in its sources.
+
+German and English formats are reconciled into canonical facts before comparing: "11.000" (de) =
+"11,000" (en) = "11 000" → 11000; "5,4 Prozent" = "5.4 percent" = "5.4%" → 5.4%; "5 Millionen" =
+"5 million" → 5000000; "12. September" = "September 12" = "12 September" → 09-12; "zwölf" = "twelve" → 12.
+The guard is deliberately conservative: it only warns about what is clearly absent from the sources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+MONTHS = {
+    "januar": 1, "jänner": 1, "january": 1, "februar": 2, "february": 2, "märz": 3, "maerz": 3,
+    "march": 3, "april": 4, "mai": 5, "may": 5, "juni": 6, "june": 6, "juli": 7, "july": 7,
+    "august": 8, "september": 9, "oktober": 10, "october": 10, "november": 11, "dezember": 12,
+    "december": 12, "jan": 1, "feb": 2, "mär": 3, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "okt": 10, "oct": 10, "nov": 11, "dez": 12, "dec": 12,
+}  # fmt: skip
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")  # fmt: skip
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+WEEKDAYS = _word_set(
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag "
+    "monday tuesday wednesday thursday friday saturday sunday"
+)
+# Scale words multiply the number before them; "Mrd." / "Mio." may carry a dot.
+SCALES = {
+    "hundert": 100, "hundred": 100, "tausend": 1_000, "thousand": 1_000, "tsd": 1_000,
+    "million": 10**6, "millionen": 10**6, "millions": 10**6, "mio": 10**6, "mn": 10**6,
+    "milliarde": 10**9, "milliarden": 10**9, "mrd": 10**9, "billion": 10**9, "billions": 10**9, "bn": 10**9,
+    "billionen": 10**12, "trillion": 10**12,
+}  # fmt: skip
+# "Billion" is 10**12 in German but 10**9 in English: the German table overrides the shared one.
+GERMAN_SCALES = {**SCALES, "billion": 10**12}
+# Written numbers two..twelve (and twenty) per language: "elf" is eleven only in German, "one"/"ein" are
+# too ambiguous ("one of the ...") to count.
+WORD_NUMBERS = {
+    "de": {"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+           "zehn": 10, "elf": 11, "zwölf": 12, "zwanzig": 20},
+    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20},
+}  # fmt: skip
+_ALL_WORD_NUMBERS = {**WORD_NUMBERS["de"], **WORD_NUMBERS["en"]}
+# Word starts that state a small number inside compounds and ordinals ("dreitägig", "Viermal", "siebten",
+# "die beiden", "a pair"): a small number in the summary is supported when a source has one of them.
+SMALL_NUMBER_STEMS = {
+    2: ("zwei", "beide", "both", "two", "pair", "paar", "doppel", "double", "second", "zweit"),
+    3: ("drei", "dritt", "three", "third", "trio", "triple"), 4: ("vier", "four"),
+    5: ("fünf", "five", "fifth"),
+    6: ("sechs", "six"), 7: ("sieb", "seven"), 8: ("acht", "eight"), 9: ("neun", "nine", "ninth"),
+    10: ("zehn", "ten"), 11: ("elf", "eleven"), 12: ("zwölf", "twelve", "dutzend", "dozen"),
+    20: ("zwanzig", "twenty"),
+}  # fmt: skip
+
+# Capitalised English words that are not names: function words, titles, weekdays, months, and the common
+# sentence openers of news text.
+NOT_NAMES = (
+    _word_set(
+        "the a an and but or if in on at by for from to of with as this that these those it its he she they "
+        "we i you his her their our there here when while after before since during under over about into "
+        "than then also however meanwhile according mr mrs ms dr prof president minister chancellor today "
+        "yesterday tomorrow some many most more all both each every no not yes one two three four five six "
+        "seven eight nine ten eleven twelve twenty first second third last new former western eastern "
+        "northern southern state states government officials experts analysts because although what which "
+        "who why how where despite instead only even still so such other another nor yet until unless "
+        "whether thus hence"
+    )
+    | frozenset(MONTHS)
+    | WEEKDAYS
+)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Fact:
+    """One checkable fact. kind: "number" | "date" | "name"; value canonical (see `extract_facts`)."""
+
+    kind: str
+    value: str  # number: "11000", "5.4", "5.4%"; date: "09-12", "2019-09-12", "2019"; name: "biden"
+
+    def __str__(self) -> str:
+        if self.kind == "number":
+            percent = self.value.endswith("%")
+            number = float(self.value.rstrip("%"))
+            shown = f"{int(number):,}" if number.is_integer() else f"{number:,}"
+            return shown + ("%" if percent else "")
+        if self.kind == "date":
+            year, month, day = _date_parts(self.value)
+            if month is None:
+                return year or ""
+            shown = ENGLISH_MONTHS[month - 1] + (f" {day}" if day else "")
+            return shown + (f", {year}" if year and day else f" {year}" if year else "")
+        return self.value
+
+
+# --- patterns ----------------------------------------------------------------------------------------
+
+# Month names must be capitalised (both languages do): "the 10 may be" is no date.
+_MONTH_NAMES = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
+_MONTH = rf"(?P<month>{_MONTH_NAMES})\.?"
+_YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+_DATE_PATTERNS = (
+    # ranges and pairs first: "vom 4. bis zum 14. Oktober", "October 4 to 14", "2nd and 5th of October"
+    re.compile(
+        rf"\b(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:bis(?:\s+zum)?|und|and|to|-|–|/)\s*"
+        rf"(?P<day2>\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![\w])(?:,?\s+{_YEAR}\b)?"
+    ),
+    re.compile(
+        rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|and|through|until|-|–)\s*"
+        rf"(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR}\b)?"
+    ),
+    # "12. September 2019", "12 September", "12th of September"
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![\w])(?:,?\s+{_YEAR}\b)?"),
+    # "September 12, 2019", "Sept. 12th"
+    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR}\b)?"),
+    # "04.05.2018", "04/05/2018": day and month are reconciled in either order by `check`
+    re.compile(rf"\b(?P<day>\d{{1,2}})[./](?P<month>\d{{1,2}})[./]{_YEAR}\b"),
+    # "im Mai 2019", "in May 2019": month and year without a day
+    re.compile(rf"\b{_MONTH}\s+{_YEAR}\b"),
+)
+# A grouped number ("11.000", "11,000", "11 000") or a plain one with an optional decimal part.
+_NUM = r"\d{1,3}(?:(?:[.,]|[ \u00a0\u202f](?=\d{3}\b))\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
+_SCALE_NAMES = "|".join(sorted(GERMAN_SCALES, key=len, reverse=True))
+_WORD_NAMES = "|".join(sorted(_ALL_WORD_NUMBERS, key=len, reverse=True))
+_AMOUNT = re.compile(
+    rf"(?<![\w.,])(?:(?P<num>{_NUM})|(?P<word>{_WORD_NAMES})\b)"
+    rf"(?P<scales>(?:\s*(?:{_SCALE_NAMES})\b\.?)*)"
+    rf"(?P<percent>\s*(?:%|prozent\b|percent\b|per\s+cent\b|prozentpunkte\b|percentage\s+points?\b))?",
+    re.IGNORECASE,
+)
+# Clock times ("14:00", "19.30 Uhr", "7 pm") and scores ("100:64", "12-8") are not checked: their
+# German and English forms differ too much (19.30 Uhr = 7:30 pm) for a conservative guard.
+_TIME_BEFORE = (
+    r"(?:at|um|gegen|about|around|approximately|before|vor|ab|from|bis|until|after|nach|between|zwischen)"
+)
+_NOT_CHECKED_COMMON = (
+    rf"\b{_TIME_BEFORE}\s+(?:(?:about|around|approximately|ca\.)\s+)?\d{{1,2}}[.:]\d{{2}}\b"
+    r"|\b\d{1,3}:\s?\d{1,3}\b|\b\d{1,3}\s?[-–]\s?\d{1,3}\b(?!\s*%)|\b\d+(?:er|s)\b|'\d0s\b"
+)
+_NOT_CHECKED = {
+    "de": re.compile(rf"\b\d{{1,2}}(?:[:.]\d{{2}})?\s*(?:Uhr|h\b)|{_NOT_CHECKED_COMMON}", re.IGNORECASE),
+    "en": re.compile(
+        rf"\b\d{{1,2}}(?:[:.]\d{{2}})?\s*(?:[ap]\.m\.|[ap]m\b|o'clock|h\b)|{_NOT_CHECKED_COMMON}",
+        re.IGNORECASE,
+    ),
+}
+_SCALE_WORD = re.compile(rf"(?:{_SCALE_NAMES})", re.IGNORECASE)
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-ZÄÖÜ][\w'’-]*\w")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“„«»(]\s*)$")
+
+
+def parse_number(token: str) -> float | None:
+    """'11.000' / '11,000' / '11 000' → 11000.0; '5,4' / '5.4' → 5.4; '14.13' → 14.13.
+
+    A separator followed by exactly three digits (in a regular grouping) is a thousands separator in
+    either language; any other separator is the decimal point. This reconciles German and English
+    without trusting the language label, which machine translation often carries over unchanged.
+    """
+    t = re.sub(r"[ \u00a0\u202f]", "", token)
+    if re.fullmatch(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*", t):  # one kind of separator, 3-digit groups
+        return float(re.sub(r"[.,]", "", t))
+    m = re.fullmatch(r"(\d{1,3}(?:([.,])\d{3})+)([.,])(\d+)", t)
+    if m and m.group(2) != m.group(3):  # "1.234,5" / "1,234.5"
+        return float(re.sub(r"[.,]", "", m.group(1)) + "." + m.group(4))
+    try:
+        return float(t.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def canonical_number(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:.6g}"
+
+
+def _inside(pos: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _dates(text: str) -> tuple[set[Fact], list[tuple[int, int]]]:
+    facts: set[Fact] = set()
+    spans: list[tuple[int, int]] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if _inside(m.start(), spans):
+                continue
+            raw_month = m.group("month").casefold()
+            month = int(raw_month) if raw_month.isdigit() else MONTHS[raw_month]
+            day = int(m.group("day")) if "day" in pattern.groupindex else 0
+            if not 1 <= month <= 12 or not 0 <= day <= 31 or int(m.groupdict().get("day2") or 1) > 31:
+                continue
+            year = m.group("year")
+            days = [day, int(m.group("day2"))] if "day2" in pattern.groupindex else [day]
+            if not days[-1] and not year:
+                continue  # a bare month name ("im Mai") is no checkable date
+            for d in days:
+                value = f"{month:02d}" + (f"-{d:02d}" if d else "")
+                facts.add(Fact("date", f"{year}-{value}" if year else value))
+            spans.append(m.span())
+    return facts, spans
+
+
+def _amounts(text: str, lang: str, taken: list[tuple[int, int]]) -> set[Fact]:
+    scales = GERMAN_SCALES if lang == "de" else SCALES
+    words = WORD_NUMBERS.get(lang, _ALL_WORD_NUMBERS)
+    facts: set[Fact] = set()
+    for m in _AMOUNT.finditer(text):
+        if _inside(m.start(), taken):
+            continue
+        if m.group("num"):
+            number = parse_number(m.group("num"))
+        else:
+            number = words.get(m.group("word").casefold())
+        if number is None:
+            continue
+        for scale in _SCALE_WORD.findall(m.group("scales") or ""):
+            number *= scales[scale.casefold()]
+        value = canonical_number(number)
+        if m.group("percent"):
+            facts.add(Fact("number", value + "%"))
+        elif m.group("num") and re.fullmatch(_YEAR, m.group("num")) and not m.group("scales"):
+            facts.add(Fact("date", value))  # "im Jahr 2019" / "in 2019": a bare four-digit year
+        else:
+            facts.add(Fact("number", value))
+    return facts
+
+
+def extract_names(text: str) -> list[str]:
+    """Capitalised tokens that look like names (English text).
+
+    Sentence-initial words are skipped unless another capitalised word follows ("Joe Biden said"),
+    since "Officers arrested ..." starts with a common noun; possessive "'s" is dropped.
+    """
+    names: list[str] = []
+    for m in _CAPITALISED.finditer(text):
+        word = re.sub(r"['’]s$", "", m.group(0))
+        if word.casefold() in NOT_NAMES or len(word) < 3 or word.casefold() in _ALL_WORD_NUMBERS:
+            continue
+        if _SENTENCE_START.search(text[: m.start()]):
+            following = _CAPITALISED.match(text, m.end() + 1)
+            if not following or following.group(0).casefold() in NOT_NAMES:
+                continue
+        names.append(word)
+    return names
+
+
+def extract_facts(text: str, lang: str) -> set[Fact]:
+    """Numbers (percentages as "5.4%"), dates and names of `text` as canonical facts.
+
+    Names are only extracted from English: every German noun is capitalised.
+    """
+    facts, taken = _dates(text)
+    taken += [m.span() for m in _NOT_CHECKED.get(lang, _NOT_CHECKED["en"]).finditer(text)]
+    facts |= _amounts(text, lang, taken)
+    if lang == "en":
+        facts |= {Fact("name", n.casefold()) for n in extract_names(text)}
+    return facts
+
+
+# --- checking ----------------------------------------------------------------------------------------
+
+
+def _date_parts(value: str) -> tuple[str | None, int | None, int]:
+    """'2019-09-12' / '09-12' / '2019-05' / '2019' → (year, month, day); day 0 when not stated."""
+    parts = value.split("-")
+    year = parts.pop(0) if len(parts[0]) == 4 else None
+    month = int(parts[0]) if parts else None
+    day = int(parts[1]) if len(parts) > 1 else 0
+    return year, month, day
+
+
+def _date_supported(value: str, source: set[Fact]) -> bool:
+    """A date is supported by a source date that agrees on every part both state.
+
+    Day and month may be swapped ("04/05/2018" is ambiguous), and a bare year is also supported by the
+    same number in the source.
+    """
+    year, month, day = _date_parts(value)
+    if month is None:
+        return any(f.value == year or f.value.startswith(f"{year}-") for f in source)
+    for fact in source:
+        if fact.kind != "date":
+            continue
+        y, m, d = _date_parts(fact.value)
+        if m is None:
+            continue
+        if year and y and year != y:
+            continue
+        if (m, d) == (month, day) or (d, m) == (month, day) or (m == month and 0 in (d, day)):
+            return True
+    return False
+
+
+def _number_supported(value: str, source: set[Fact], texts: Sequence[str]) -> bool:
+    """Canonical match (a percentage also matches the bare number: the sign is often dropped), or a
+    small number written into a compound or ordinal of a source ("three-day" ~ "dreitägigen")."""
+    bare = value.rstrip("%")
+    if bare in {f.value.rstrip("%") for f in source if f.kind in ("number", "date")}:
+        return True
+    stems = SMALL_NUMBER_STEMS.get(int(float(bare))) if float(bare).is_integer() else None
+    return bool(stems) and any(re.search(rf"\b{stem}", t, re.IGNORECASE) for t in texts for stem in stems)
+
+
+def name_in(name: str, texts: Iterable[str]) -> bool:
+    """Case-insensitive and prefix-tolerant: 'Russia' is found in "Russia's", 'Merkels' in 'Merkel'."""
+    stem = name.casefold()[: max(4, min(len(name), 6))]
+    return any(stem in t.casefold() for t in texts)
+
+
+def check(
+    summary_sentence: str, sources_de: Sequence[str], sources_en: Sequence[str | None], *, lang: str = "en"
+) -> tuple[str, ...]:
+    """Warnings for numbers, dates and names of the summary sentence that none of its sources contain."""
+    source_facts: set[Fact] = set()
+    for text in sources_de:
+        source_facts |= extract_facts(text, "de")
+    for text in sources_en:
+        if text:
+            source_facts |= extract_facts(text, "en")
+    source_texts = [*sources_de, *(t for t in sources_en if t)]
+    warnings: list[str] = []
+    summary_facts = extract_facts(summary_sentence, lang)
+    for fact in sorted(f for f in summary_facts if f.kind != "name"):
+        if fact in source_facts:
+            continue
+        if fact.kind == "number" and _number_supported(fact.value, source_facts, source_texts):
+            continue
+        if fact.kind == "date" and _date_supported(fact.value, source_facts):
+            continue
+        warnings.append(f"{fact.kind} {fact} not in source")
+    if lang == "en":
+        for name in dict.fromkeys(extract_names(summary_sentence)):
+            if not name_in(name, source_texts):
+                warnings.append(f"name {name} not in source")
+    return tuple(warnings)

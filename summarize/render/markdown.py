@@ -1,0 +1,102 @@
+"""Result → Markdown: title, summary with footnote source markers, then the full translation. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..document import Document, Result, Sentence, Summary
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def escape(text: str) -> str:
+    """Article text must not turn into Markdown structure (links, emphasis, HTML, tables)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _title(doc: Document) -> tuple[str, str]:
+    title = next((s for s in doc.sentences if s.role == "title"), None)
+    if title is None:
+        return doc.meta.get("title", doc.id), ""
+    return title.translation or title.text, title.text
+
+
+def _summary_section(summary: Summary, docs: Sequence[Document]) -> list[str]:
+    by_key = {(d.id, s.id): s for d in docs for s in d.sentences}
+    lines = ["## Summary", ""]
+    notes: list[str] = []
+    if not summary.sentences:
+        lines.append("_(nothing to summarize: the article has no body text)_")
+    for sentence in summary.sentences:
+        markers = ""
+        for link in sentence.sources:
+            notes.append(_footnote(len(notes) + 1, link.document_id, by_key[link.document_id, link.sentence_id],
+                                   link.score, multi=len(docs) > 1))
+            markers += f"[^{len(notes)}]"
+        flags = ""
+        if sentence.unsupported:
+            flags += " **⚠ unsupported**"
+        if sentence.warnings:
+            flags += " _(" + "; ".join(escape(w) for w in sentence.warnings) + ")_"
+        lines.append(f"- {escape(sentence.text)}{markers}{flags}")
+    method = f"{summary.method}" + (f", {summary.model}" if summary.model else "")
+    lines += ["", f"_Summary: {escape(method)}; {summary.chunks} chunk(s), {summary.levels} level(s)._", ""]
+    return lines + notes + [""]
+
+
+def _footnote(n: int, doc_id: str, s: Sentence, score: float, *, multi: bool) -> str:
+    where = f"{escape(doc_id)} " if multi else ""
+    english = f" — “{escape(s.translation)}”" if s.translation else ""
+    return f"[^{n}]: {where}{s.id} (characters {s.start}–{s.end}, score {score:.2f}): „{escape(s.text)}“{english}"
+
+
+def _translation_section(doc: Document) -> list[str]:
+    lines = ["## Translation", ""]
+    paragraph: list[str] = []
+    current = None
+    furniture = [s for s in doc.sentences if s.role == "boilerplate"]
+    for s in doc.sentences:
+        if s.role in ("boilerplate", "title"):
+            continue
+        if s.paragraph != current and paragraph:
+            lines += [" ".join(paragraph), ""]
+            paragraph = []
+        current = s.paragraph
+        text = escape(s.translation or s.text)
+        paragraph.append(f"_{text}_" if s.role == "byline" else text)
+    if paragraph:
+        lines += [" ".join(paragraph), ""]
+    if furniture:
+        lines += ["### Site furniture (not summarized)", ""]
+        lines += [f"- {escape(s.translation or s.text)}" for s in furniture]
+        lines.append("")
+    return lines
+
+
+def render_markdown(result: Result) -> str:
+    doc = result.document
+    english, german = _title(doc)
+    lines = [f"# {escape(english)}", ""]
+    if german and german != english:
+        lines += [f"_{escape(german)}_", ""]
+    facts = [f"date: {doc.meta['date']}"] if doc.meta.get("date") else []
+    facts += [f"{role}: {escape(name)}" for role, name in result.models.items()]
+    if facts:
+        lines += [" · ".join(facts), ""]
+    if result.error:
+        return "\n".join([*lines, f"**Error:** {escape(result.error)}", ""])
+    for warning in doc.warnings:
+        lines += [f"> ⚠ {escape(warning)}", ""]
+    if result.summary is not None:
+        lines += _summary_section(result.summary, [doc])
+    lines += _translation_section(doc)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_digest_markdown(summary: Summary, documents: Sequence[Document]) -> str:
+    lines = [f"# Digest of {len(documents)} articles", ""]
+    lines += [f"- {escape(d.id)}: {escape(_title(d)[0])}" for d in documents]
+    lines.append("")
+    lines += _summary_section(summary, documents)
+    return "\n".join(lines).rstrip() + "\n"
