@@ -90,6 +90,34 @@ def _revision_of(name: str, model: Any, revision: str | None) -> str:
     return commit or revision or "main"
 
 
+def _source(name: str, role: str) -> str:
+    """A local directory as an absolute path, else the hub name; a path-like name that is not there is an error."""
+    local = Path(name).expanduser()
+    if local.is_dir():
+        return str(local)
+    if os.sep in name and (name.startswith((".", "/", "~")) or local.parent.is_dir()):
+        raise ModelNotFoundError(name, role, "no such directory")
+    return name
+
+
+def _not_found(name: str, role: str, exc: Exception) -> ModelNotFoundError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "offline" in reason.lower() or "connect" in reason.lower() or "huggingface.co" in reason:
+        reason = "not in the local cache and the hub is unreachable"
+    return ModelNotFoundError(name, role, reason[:200])
+
+
+def load_tokenizer(name: str, *, role: str = "translation", revision: str | None = None) -> Any:
+    """Only the tokenizer (engines such as CTranslate2 bring their own model runtime)."""
+    from transformers import AutoTokenizer
+
+    _quiet_transformers()
+    try:
+        return AutoTokenizer.from_pretrained(_source(name, role), revision=revision)
+    except (OSError, ValueError, KeyError) as exc:
+        raise _not_found(name, role, exc) from None
+
+
 def load_seq2seq(
     name: str,
     *,
@@ -107,19 +135,13 @@ def load_seq2seq(
     _quiet_transformers()
     torch_device = resolve_device(device)
     torch_dtype = resolve_dtype(dtype, torch_device)
-    local = Path(name).expanduser()
-    if os.sep in name and not local.is_dir() and (name.startswith((".", "/", "~")) or local.parent.is_dir()):
-        raise ModelNotFoundError(name, role, "no such directory")
-    source = str(local) if local.is_dir() else name
+    source = _source(name, role)
     log.debug("loading %s model %s on %s (%s)", role, source, torch_device, torch_dtype)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
         model = AutoModelForSeq2SeqLM.from_pretrained(source, revision=revision, dtype=torch_dtype)
     except (OSError, ValueError, KeyError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "offline" in reason.lower() or "connect" in reason.lower() or "huggingface.co" in reason:
-            reason = "not in the local cache and the hub is unreachable"
-        raise ModelNotFoundError(name, role, reason[:200]) from None
+        raise _not_found(name, role, exc) from None
     model.eval()
     if int8:
         if torch_device.type != "cpu":

@@ -37,8 +37,8 @@ def build_marian(
     seed: int = 0,
     lines: Iterable[str] | None = None,
 ) -> Path:
-    """A MarianMTModel + MarianTokenizer directory. `model_vocab_size` > tokenizer vocab pads the
-    embedding matrix (used by the benchmark to get opus-mt's real 58k output layer)."""
+    """A MarianMTModel + MarianTokenizer directory, laid out like opus-mt (pad last). `model_vocab_size` pads the
+    vocabulary with unused entries (the benchmark uses it to get opus-mt's real 58,101-token output layer)."""
     import sentencepiece as spm
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
@@ -61,9 +61,13 @@ def build_marian(
     for name in ("source.spm", "target.spm"):
         (out / name).write_bytes(buf.getvalue())
     sp = spm.SentencePieceProcessor(model_proto=buf.getvalue())
-    vocab = {"</s>": 0, "<unk>": 1, "<pad>": 2}  # Marian's order: eos 0, unk 1, pad 2 (opus-mt: pad last)
+    # opus-mt's layout: </s> 0, <unk> 1, the pieces, and <pad> last (CTranslate2's converter relies on it).
+    vocab = {"</s>": 0, "<unk>": 1}
     for i in range(sp.get_piece_size()):
         vocab.setdefault(sp.id_to_piece(i), len(vocab))
+    while len(vocab) < (model_vocab_size or 0) - 1:  # the benchmark's real-size output layer
+        vocab[f"<extra_{len(vocab)}>"] = len(vocab)
+    pad_id = vocab.setdefault("<pad>", len(vocab))
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tok = MarianTokenizer(
         str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json"),
@@ -71,7 +75,7 @@ def build_marian(
     )
     tok.save_pretrained(out)
     config = MarianConfig(
-        vocab_size=max(model_vocab_size or 0, len(vocab)),
+        vocab_size=len(vocab),
         d_model=d_model,
         encoder_layers=layers,
         decoder_layers=layers,
@@ -80,9 +84,9 @@ def build_marian(
         encoder_ffn_dim=ffn,
         decoder_ffn_dim=ffn,
         max_position_embeddings=max_positions,
-        pad_token_id=2,
+        pad_token_id=pad_id,
         eos_token_id=0,
-        decoder_start_token_id=2,
+        decoder_start_token_id=pad_id,
         forced_eos_token_id=0,
         scale_embedding=True,
     )

@@ -1,0 +1,163 @@
+"""The CTranslate2 engine: the same Marian model, converted once by ctranslate2's own converter.
+
+int8 on CPU, float16 on CUDA. The converted model is cached under `~/.cache/summarize/ct2/` (or
+`$SUMMARIZE_CACHE`), keyed by the model, its revision or files, the quantization and the ct2 version;
+conversion writes to a temporary folder and renames it, so an interrupted conversion is never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelNotFoundError, UsageError
+from ..loading import load_tokenizer, resolve_device
+from .base import GenerationOptions, Translator
+
+log = logging.getLogger(__name__)
+
+
+def _ctranslate2() -> Any:
+    try:
+        import ctranslate2
+    except ImportError:
+        raise UsageError("--engine ctranslate2 needs the ct2 extra: pip install 'summarize[ct2]'") from None
+    return ctranslate2
+
+
+def cache_root() -> Path:
+    base = os.environ.get("SUMMARIZE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "summarize"
+    )
+    return Path(base) / "ct2"
+
+
+def _fingerprint(name: str, revision: str | None, quantization: str, version: str) -> str:
+    parts = [name, revision or "", quantization, version]
+    local = Path(name).expanduser()
+    if local.is_dir():  # a local folder can change in place: its files' sizes and times are part of the key
+        parts = [str(local.resolve()), quantization, version]
+        parts += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in sorted(local.iterdir()) if f.is_file()]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def convert(name: str, *, revision: str | None = None, quantization: str = "int8") -> Path:
+    """Convert (once) a transformers seq2seq model to a CTranslate2 folder; return the folder."""
+    ct2 = _ctranslate2()
+    target = cache_root() / _fingerprint(name, revision, quantization, ct2.__version__)
+    if (target / "model.bin").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
+    try:
+        from ctranslate2.converters import TransformersConverter
+
+        source = str(Path(name).expanduser()) if Path(name).expanduser().is_dir() else name
+        log.debug("converting %s to CTranslate2 (%s) in %s", name, quantization, target)
+        TransformersConverter(source, revision=revision).convert(str(tmp), quantization=quantization, force=True)
+        try:
+            tmp.rename(target)
+        except OSError:  # another process converted it meanwhile
+            if not (target / "model.bin").exists():
+                raise
+    except (OSError, ValueError, KeyError, NotImplementedError) as exc:
+        raise ModelNotFoundError(name, "translation", f"CTranslate2 conversion failed: {exc}"[:200]) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+class CTranslate2Translator(Translator):
+    """Runs a converted Marian model with `ctranslate2.Translator.translate_batch`."""
+
+    def __init__(
+        self,
+        model_dir: Path,
+        tokenizer: Any,
+        *,
+        label: str,
+        device: str = "cpu",
+        device_index: int = 0,
+        compute_type: str = "int8",
+        num_beams: int = 1,
+        max_batch_tokens: int = 4096,
+    ) -> None:
+        super().__init__(num_beams=num_beams, max_batch_tokens=max_batch_tokens)
+        ct2 = _ctranslate2()
+        threads = int(os.environ.get("OMP_NUM_THREADS", 0)) or _torch_threads()
+        self.translator = ct2.Translator(
+            str(model_dir), device=device, device_index=device_index, compute_type=compute_type,
+            intra_threads=threads,
+        )
+        self.tokenizer = tokenizer
+        self.label = label
+        self.max_input_tokens = int(getattr(tokenizer, "model_max_length", 512) or 512)
+        if self.max_input_tokens > 100_000:  # tokenizers without a limit report a huge sentinel
+            self.max_input_tokens = 512
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        name: str,
+        *,
+        device: str = "auto",
+        revision: str | None = None,
+        num_beams: int = 1,
+        max_batch_tokens: int = 4096,
+    ) -> CTranslate2Translator:
+        torch_device = resolve_device(device)
+        if torch_device.type not in ("cpu", "cuda"):
+            raise UsageError(f"CTranslate2 runs on cpu or cuda, not {torch_device.type}")
+        tokenizer = load_tokenizer(name, role="translation", revision=revision)
+        quantization = "int8" if torch_device.type == "cpu" else "float16"
+        model_dir = convert(name, revision=revision, quantization=quantization)
+        local = Path(name).expanduser().is_dir()
+        label = f"{name}@{'local' if local else revision or 'main'}+ct2-{quantization}"
+        return cls(
+            model_dir,
+            tokenizer,
+            label=label,
+            device=torch_device.type,
+            device_index=torch_device.index or 0,
+            compute_type=quantization,
+            num_beams=num_beams,
+            max_batch_tokens=max_batch_tokens,
+        )
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        if not texts:
+            return []
+        return list(self.tokenizer(list(texts), truncation=False)["input_ids"])
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self.tokenizer.decode(list(ids), skip_special_tokens=True)
+
+    def generate_ids(
+        self, batch: Sequence[Sequence[int]], max_new_tokens: int, options: GenerationOptions
+    ) -> list[list[int]]:
+        tokens = [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in batch]
+        results = self.translator.translate_batch(
+            tokens,
+            beam_size=options.num_beams,
+            max_decoding_length=max_new_tokens,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
+            repetition_penalty=options.repetition_penalty,
+            return_scores=False,
+            max_batch_size=len(tokens),  # the base class already batched under the token budget
+        )
+        return [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+
+
+def _torch_threads() -> int:
+    try:
+        import torch
+
+        return torch.get_num_threads()
+    except ImportError:  # pragma: no cover
+        return os.cpu_count() or 1

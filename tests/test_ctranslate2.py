@@ -1,0 +1,84 @@
+"""The CTranslate2 engine on the tiny Marian model: convert, cache, and the same invariants as transformers."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("ctranslate2", reason="the ct2 extra (ctranslate2) is not installed")
+
+from summarize.translate import ctranslate2 as ct2_engine  # noqa: E402
+from summarize.translate.ctranslate2 import CTranslate2Translator  # noqa: E402
+from tiny_models import seed_lines  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ct2_cache(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SUMMARIZE_CACHE", str(tmp_path_factory.mktemp("ct2-cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def engine(ct2_cache, tiny_marian) -> CTranslate2Translator:
+    return CTranslate2Translator.from_pretrained(tiny_marian, device="cpu")
+
+
+def test_converts_once_and_labels_the_engine(engine, tiny_marian, monkeypatch):
+    assert engine.label == f"{tiny_marian}@local+ct2-int8"
+    assert engine.max_input_tokens == 512
+
+    def no_conversion(*args, **kwargs):
+        raise AssertionError("converted twice")
+
+    monkeypatch.setattr("ctranslate2.converters.TransformersConverter.convert", no_conversion)
+    CTranslate2Translator.from_pretrained(tiny_marian, device="cpu")  # cache hit: no conversion
+    assert not list(ct2_engine.cache_root().glob(".converting-*"))
+
+
+def test_one_nonempty_translation_per_sentence_in_order(engine):
+    texts = seed_lines()[:15]
+    out = engine.translate_sentences(texts)
+    assert len(out) == len(texts) and all(t.strip() for t in out)
+
+
+def test_same_output_whatever_the_batch_budget(ct2_cache, tiny_marian):
+    texts = seed_lines()[:12]
+    small = CTranslate2Translator.from_pretrained(tiny_marian, device="cpu", max_batch_tokens=16)
+    large = CTranslate2Translator.from_pretrained(tiny_marian, device="cpu", max_batch_tokens=100_000)
+    assert small.translate_sentences(texts) == large.translate_sentences(texts)
+
+
+def test_long_sentence_is_split_never_truncated(engine, monkeypatch):
+    text = ", und ".join(seed_lines()[5:40]).replace(".", "")
+    while engine.count_tokens([text])[0] < 1500:
+        text += ", und " + text
+    seen: list[int] = []
+    original = engine.generate_ids
+
+    def spy(batch, max_new_tokens, options):
+        seen.extend(len(ids) for ids in batch)
+        return original(batch, max_new_tokens, options)
+
+    monkeypatch.setattr(engine, "generate_ids", spy)
+    (english,) = engine.translate_sentences([text + "."])
+    assert english.strip() and len(seen) >= 3 and max(seen) <= engine.max_input_tokens
+
+
+def test_pipeline_with_ct2_engine_keeps_the_invariants(ct2_cache, tiny_settings, seed_files):
+    from summarize import Pipeline, load_document
+
+    pipe = Pipeline(tiny_settings.replace(engine="ctranslate2", summarizer="extractive"))
+    result = pipe.process(load_document(seed_files[0]))
+    doc = result.document
+    assert result.models["translation"].endswith("+ct2-int8")
+    for s in doc.sentences:
+        assert doc.text[s.start:s.end] == s.text and s.translation.strip()
+    assert result.summary.sentences and all(s.sources for s in result.summary.sentences)
+
+
+def test_missing_model_is_a_model_error(ct2_cache):
+    from summarize.errors import ModelNotFoundError
+
+    with pytest.raises(ModelNotFoundError):
+        CTranslate2Translator.from_pretrained("./no/such/model", device="cpu")
