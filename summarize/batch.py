@@ -297,6 +297,9 @@ class BatchRunner:
         finally:
             if sink:
                 sink.close()
+        # Executors may finish in any order; reports and the index follow the input order.
+        position = {item.id: n for n, item in enumerate(items)}
+        report.outcomes.sort(key=lambda o: position.get(o.id, len(position)))
         if "html" in self.formats:
             report.index = str(self._write_index(report.outcomes))
         if digest and done_keys:

@@ -34,6 +34,8 @@ Examples:
 
   summarize seeds/ --digest                       one summary across all articles
 
+  summarize archive/ --backend ray --ray-address auto --workers 4 --num-gpus-per-worker 1
+
   summarize eval translation --src test.de --ref test.en
 
 Models load by hub name or local directory (--translator ./opus-mt-de-en); offline, set HF_HUB_OFFLINE=1.
@@ -72,6 +74,10 @@ def run(
     revision: Annotated[Optional[str], typer.Option(help="Hub revision (branch, tag or commit).")] = None,
     jsonl: Annotated[Optional[str], typer.Option(help="Also stream one JSON result per line to FILE or -.")] = None,
     input_jsonl: Annotated[Optional[str], typer.Option(help='Read {"id","text"} records from FILE or -.')] = None,
+    backend: Annotated[str, typer.Option(help="local|ray: where the models run.")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option(help="Ray cluster: auto, ray://host:10001 (default: a local one).")] = None,
+    workers: Annotated[int, typer.Option(help="Ray: model replicas (actors).")] = 1,
+    num_gpus_per_worker: Annotated[float, typer.Option(help="Ray: GPUs per actor.")] = 0.0,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute even if a cached result exists.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
@@ -107,6 +113,8 @@ def run(
     items += discover_inputs(paths or [])
     if not items:
         raise UsageError(f"no *.txt files found in {', '.join(paths or [])}")
+    if backend not in ("local", "ray"):
+        raise UsageError(f"--backend must be local or ray, not {backend!r}")
     pipeline = Pipeline(settings)
     show = not quiet and sys.stderr.isatty()
     with Progress(
@@ -114,10 +122,17 @@ def run(
         console=err, disable=not show, transient=True,
     ) as progress:
         task = progress.add_task("loading models", total=None)
-        pipeline.load_models()  # fail fast, before any file, on a missing model
+        executor = None
+        if backend == "ray":
+            from .ray_backend import ray_executor
+
+            executor = ray_executor(settings, address=ray_address, workers=workers,
+                                    num_gpus_per_worker=num_gpus_per_worker)
+        else:
+            pipeline.load_models()  # fail fast, before any file, on a missing model
         progress.update(task, description="articles", total=len(items))
         runner = BatchRunner(
-            pipeline, out, formats=formats, jsonl=jsonl, use_cache=not no_cache,
+            pipeline, out, formats=formats, jsonl=jsonl, use_cache=not no_cache, executor=executor,
             on_outcome=lambda o: progress.update(task, advance=1, description=o.id),
         )
         report = runner.run(items, digest=digest)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .document import (
     Document,
@@ -26,6 +26,9 @@ from .segment import segment
 from .settings import Settings
 from .summarizers import DraftSummary, Summarizer, find_duplicate_groups
 from .translate import Translator, load_translator, translate_documents
+
+if TYPE_CHECKING:
+    from .batch import RunReport
 
 DocumentSource = Document | str | Path | bytes
 
@@ -167,6 +170,19 @@ class Pipeline:
             chunks=draft.chunks,
             levels=draft.levels,
         )
+
+    def run(self, paths: Sequence[str | Path], out_dir: str | Path = "outputs", **options: Any) -> RunReport:
+        """Batch-process files/folders into `out_dir` (cache, resume, errors.jsonl); see `BatchRunner`."""
+        from .batch import BatchRunner, discover_inputs
+
+        digest = options.pop("digest", False)
+        return BatchRunner(self, out_dir, **options).run(discover_inputs(paths), digest=digest)
+
+    def run_ray(self, paths: Sequence[str | Path], out_dir: str | Path = "outputs", **options: Any) -> RunReport:
+        """The same as `run`, computed on a Ray cluster (`address=`, `workers=`, `num_gpus_per_worker=`)."""
+        from .ray_backend import run_ray
+
+        return run_ray(self.settings, paths, out_dir, **options)
 
     def digest(self, sources: Iterable[DocumentSource]) -> Summary:
         """One summary across several articles; near-duplicate sentences count once and link to all copies."""

@@ -1,0 +1,110 @@
+"""Running the pipeline on a Ray cluster: the same BatchRunner, with a Ray Data executor.
+
+The driver reads inputs, checks the cache and writes every output (so outputs, cache and JSONL are exactly
+those of a local run, and nothing is written twice); Ray Data only computes: `map_batches` over a callable
+class, so each actor loads the models once. Ray is imported here only, and only when asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .batch import BatchRunner, Executor, Job, RunReport, discover_inputs, process_jobs
+from .document import Document, Result
+from .errors import UsageError
+from .settings import Settings
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise UsageError("--backend ray needs the ray extra: pip install 'summarize[ray]'") from None
+    return ray
+
+
+class PipelineWorker:
+    """A Ray Data actor: builds the Pipeline (and loads its models) once, then processes batches of jobs."""
+
+    def __init__(self, settings: Settings) -> None:
+        from .pipeline import Pipeline
+
+        self.pipeline = Pipeline(settings)
+        self.pipeline.load_models()
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+        jobs = [
+            Job(item=None, doc=Document.from_dict(json.loads(doc)), key=key, started=0.0)  # type: ignore[arg-type]
+            for doc, key in zip(batch["doc"], batch["key"])
+        ]
+        out = process_jobs(self.pipeline, jobs)
+        return {
+            "key": [job.key for job, _, _ in out],
+            "result": [json.dumps(result.to_dict(), ensure_ascii=False) if result else "" for _, result, _ in out],
+            "error": [error or "" for _, _, error in out],
+        }
+
+
+def ray_executor(
+    settings: Settings,
+    *,
+    address: str | None = None,
+    workers: int = 1,
+    num_gpus_per_worker: float = 0,
+    batch_size: int = 8,
+) -> Executor:
+    """An executor that runs the jobs with Ray Data on the cluster at `address` (None: a local one)."""
+    if workers < 1:
+        raise UsageError("--workers must be at least 1")
+
+    def execute(jobs: Iterable[Job]) -> Iterator[tuple[Job, Result | None, str | None]]:
+        pending = {job.key: job for job in jobs}
+        if not pending:  # every input was cached or failed to read: no cluster work at all
+            return
+        ray = _ray()
+        if not ray.is_initialized():
+            ray.init(address=None if address in (None, "local") else address, ignore_reinit_error=True,
+                     include_dashboard=False, log_to_driver=False)
+        rows = [{"key": key, "doc": json.dumps(job.doc.to_dict(), ensure_ascii=False)} for key, job in pending.items()]
+        dataset = ray.data.from_items(rows).map_batches(
+            PipelineWorker,
+            fn_constructor_kwargs={"settings": settings},
+            batch_size=batch_size,
+            concurrency=workers,
+            num_gpus=num_gpus_per_worker or None,
+            # A crashed worker is restarted and its batch retried; the driver writes, so nothing twice.
+            ray_remote_args_fn=lambda: {"max_restarts": 2, "max_task_retries": 2},
+        )
+        for row in dataset.iter_rows():
+            job = pending.pop(row["key"], None)
+            if job is None:  # a retried batch answered twice: the first answer counts
+                continue
+            result = Result.from_dict(json.loads(row["result"])) if row["result"] else None
+            yield job, result, row["error"] or None
+
+    return execute
+
+
+def run_ray(
+    settings: Settings,
+    paths: Sequence[str | Path],
+    out_dir: str | Path = "outputs",
+    *,
+    address: str | None = None,
+    workers: int = 1,
+    num_gpus_per_worker: float = 0,
+    formats: Sequence[str] = ("json", "md", "html"),
+    jsonl: str | Path | None = None,
+    use_cache: bool = True,
+    digest: bool = False,
+) -> RunReport:
+    """`BatchRunner(...).run` over `paths`, computed on Ray. Same outputs as a local run."""
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(settings)  # the driver loads no model unless a digest needs the summarizer
+    executor = ray_executor(settings, address=address, workers=workers, num_gpus_per_worker=num_gpus_per_worker)
+    runner = BatchRunner(pipeline, out_dir, formats=formats, jsonl=jsonl, use_cache=use_cache, executor=executor)
+    return runner.run(discover_inputs(paths), digest=digest)

@@ -1,0 +1,65 @@
+"""The Ray backend gives byte-identical outputs to a local run, records failures the same way, and resumes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'summarize[ray]')")
+
+from summarize import Pipeline  # noqa: E402
+from summarize.batch import BatchRunner, discover_inputs  # noqa: E402
+from summarize.ray_backend import run_ray  # noqa: E402
+
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory, seed_files):
+    folder = tmp_path_factory.mktemp("in")
+    for n in range(2):
+        for f in seed_files:
+            shutil.copy(f, folder / f"{n}_{f.name}")
+    (folder / "z_empty.txt").write_bytes(b"")
+    (folder / "z_binary.txt").write_bytes(b"\x00\x01" * 50)
+    return folder
+
+
+def files(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.suffix != ".jsonl"}
+
+
+def test_ray_matches_local_byte_for_byte(cluster, inputs, tiny_settings, tmp_path):
+    settings = tiny_settings.replace(summarizer="extractive")
+    local = BatchRunner(Pipeline(settings), tmp_path / "local", jsonl=tmp_path / "local.jsonl").run(
+        discover_inputs([inputs]))
+    remote = run_ray(settings, [inputs], tmp_path / "ray", workers=2, jsonl=tmp_path / "ray.jsonl")
+    assert files(tmp_path / "local") == files(tmp_path / "ray")
+    lines = lambda p: sorted(p.read_text().splitlines())  # noqa: E731
+    assert lines(tmp_path / "local.jsonl") == lines(tmp_path / "ray.jsonl")
+    failed = sorted(o.id for o in remote.failed)
+    assert failed == ["z_binary", "z_empty"] == sorted(o.id for o in local.failed)
+    errors = [json.loads(line) for line in (tmp_path / "ray" / "errors.jsonl").read_text().splitlines()]
+    assert sorted(e["id"] for e in errors) == failed
+    assert sum(o.status == "done" for o in remote.outcomes) == 10
+
+    again = run_ray(settings, [inputs], tmp_path / "ray", workers=2, jsonl=tmp_path / "ray.jsonl")
+    assert {o.status for o in again.outcomes if o.id not in failed} == {"cached"}
+    assert lines(tmp_path / "local.jsonl") == lines(tmp_path / "ray.jsonl")  # nothing appended twice
+
+
+def test_ray_with_the_abstractive_model(cluster, seed_files, tiny_settings, tmp_path):
+    local = BatchRunner(Pipeline(tiny_settings), tmp_path / "local", formats=["json"]).run(
+        discover_inputs(seed_files[:2]))
+    assert not local.failed
+    run_ray(tiny_settings, seed_files[:2], tmp_path / "ray", formats=["json"])
+    assert files(tmp_path / "local") == files(tmp_path / "ray")
