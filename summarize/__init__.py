@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .document import (  # noqa: E402
+from .document import (
     Document,
     Result,
     Sentence,
@@ -13,8 +13,8 @@ from .document import (  # noqa: E402
     SummarySentence,
     read_document,
 )
-from .errors import InputError, ModelNotFoundError, SummarizeError, UsageError  # noqa: E402
-from .settings import Settings  # noqa: E402
+from .errors import InputError, ModelNotFoundError, SummarizeError, UsageError
+from .settings import Settings
 
 __all__ = [
     "Document",
@@ -25,8 +25,8 @@ __all__ = [
     "Sentence",
     "Settings",
     "SourceLink",
-    "Summary",
     "SummarizeError",
+    "Summary",
     "SummarySentence",
     "UsageError",
     "__version__",

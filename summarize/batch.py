@@ -14,10 +14,10 @@ import os
 import sys
 import tempfile
 import time
-from itertools import islice
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import IO
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -54,7 +54,7 @@ def _version(value: bool) -> None:
 @run_app.command(help="Translate German news articles to English and summarize them with source links.",
                  epilog=EXAMPLES)
 def run(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Files, folders (*.txt) or - for stdin.")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders (*.txt) or - for stdin.")] = None,
     lang: Annotated[str, typer.Option(help="Target language (only 'en').")] = "en",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: json,md,html.")] = ",".join(FORMATS),
@@ -71,11 +71,11 @@ def run(
     max_batch_tokens: Annotated[int, typer.Option(help="Padded source tokens per batch.")] = DEFAULTS.max_batch_tokens,
     beams: Annotated[int, typer.Option(help="Beam size for translation (1: greedy).")] = DEFAULTS.translation_beams,
     fast: Annotated[bool, typer.Option(help="Greedy summarization (beam 1): much faster.")] = False,
-    revision: Annotated[Optional[str], typer.Option(help="Hub revision (branch, tag or commit).")] = None,
-    jsonl: Annotated[Optional[str], typer.Option(help="Also stream one JSON result per line to FILE or -.")] = None,
-    input_jsonl: Annotated[Optional[str], typer.Option(help='Read {"id","text"} records from FILE or -.')] = None,
+    revision: Annotated[str | None, typer.Option(help="Hub revision (branch, tag or commit).")] = None,
+    jsonl: Annotated[str | None, typer.Option(help="Also stream one JSON result per line to FILE or -.")] = None,
+    input_jsonl: Annotated[str | None, typer.Option(help='Read {"id","text"} records from FILE or -.')] = None,
     backend: Annotated[str, typer.Option(help="local|ray: where the models run.")] = "local",
-    ray_address: Annotated[Optional[str], typer.Option(help="Ray cluster: auto, ray://host:10001 (default: a local one).")] = None,
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster: auto, ray://host:10001 (default: a local one).")] = None,
     workers: Annotated[int, typer.Option(help="Ray: model replicas (actors).")] = 1,
     num_gpus_per_worker: Annotated[float, typer.Option(help="Ray: GPUs per actor.")] = 0.0,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute even if a cached result exists.")] = False,
@@ -144,7 +144,7 @@ def run(
         raise typer.Exit(1)
 
 
-def _print_table(report) -> None:  # noqa: ANN001 - batch.RunReport, imported lazily
+def _print_table(report) -> None:
     table = Table(title=None, show_edge=False)
     for col in ("file", "status", "sentences", "summary", "warnings", "time", "output"):
         table.add_column(col, justify="right" if col in ("sentences", "summary", "warnings", "time") else "left")

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -114,7 +113,7 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path, seed_files):
     proc.wait()
     done_before = len(list(out.glob("*.json")))
     assert 0 < done_before < 500, "the kill should land mid-run"
-    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
     assert rerun.returncode == 0, rerun.stderr
     results = sorted(out.glob("*.json"))
     assert len(results) == 500

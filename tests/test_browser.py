@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_render import make_result
 
 from summarize.render import render_html
-from test_render import make_result
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def run_browser(browser: str, tmp_path: Path, *args: str) -> subprocess.Complete
     profile = tmp_path / "profile"
     return subprocess.run(
         [browser, *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, check=False,
     )
 
 

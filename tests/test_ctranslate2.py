@@ -6,9 +6,10 @@ import pytest
 
 pytest.importorskip("ctranslate2", reason="the ct2 extra (ctranslate2) is not installed")
 
-from summarize.translate import ctranslate2 as ct2_engine  # noqa: E402
-from summarize.translate.ctranslate2 import CTranslate2Translator  # noqa: E402
-from tiny_models import seed_lines  # noqa: E402
+from tiny_models import seed_lines
+
+from summarize.translate import ctranslate2 as ct2_engine
+from summarize.translate.ctranslate2 import CTranslate2Translator
 
 
 @pytest.fixture(scope="module")

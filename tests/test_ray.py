@@ -9,9 +9,9 @@ import pytest
 
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'summarize[ray]')")
 
-from summarize import Pipeline  # noqa: E402
-from summarize.batch import BatchRunner, discover_inputs  # noqa: E402
-from summarize.ray_backend import run_ray  # noqa: E402
+from summarize import Pipeline
+from summarize.batch import BatchRunner, discover_inputs
+from summarize.ray_backend import run_ray
 
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
@@ -44,7 +44,7 @@ def test_ray_matches_local_byte_for_byte(cluster, inputs, tiny_settings, tmp_pat
         discover_inputs([inputs]))
     remote = run_ray(settings, [inputs], tmp_path / "ray", workers=2, jsonl=tmp_path / "ray.jsonl")
     assert files(tmp_path / "local") == files(tmp_path / "ray")
-    lines = lambda p: sorted(p.read_text().splitlines())  # noqa: E731
+    lines = lambda p: sorted(p.read_text().splitlines())
     assert lines(tmp_path / "local.jsonl") == lines(tmp_path / "ray.jsonl")
     failed = sorted(o.id for o in remote.failed)
     assert failed == ["z_binary", "z_empty"] == sorted(o.id for o in local.failed)

@@ -13,7 +13,7 @@ _SPACE = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=1)
-def _env():  # noqa: ANN202 - jinja2.Environment, imported lazily
+def _env():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     # Autoescape on for every template: article text must never become markup.

@@ -90,7 +90,7 @@ class CTranslate2Translator(Translator):
     ) -> None:
         super().__init__(num_beams=num_beams, max_batch_tokens=max_batch_tokens)
         ct2 = _ctranslate2()
-        threads = int(os.environ.get("OMP_NUM_THREADS", 0)) or _torch_threads()
+        threads = int(os.environ.get("OMP_NUM_THREADS", "0")) or _torch_threads()
         self.translator = ct2.Translator(
             str(model_dir), device=device, device_index=device_index, compute_type=compute_type,
             intra_threads=threads,
