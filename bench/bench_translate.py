@@ -12,6 +12,7 @@ that its peak RSS is its own.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -49,7 +50,7 @@ def fixed_length(n_source_tokens: int) -> int:
     return math.ceil(n_source_tokens * 1.2)
 
 
-def run_row(row: str, n: int, threads: int) -> dict:
+def run_row(row: str, n: int, threads: int, max_batch_tokens: int) -> dict:
     import torch
 
     torch.set_num_threads(threads)
@@ -72,40 +73,29 @@ def run_row(row: str, n: int, threads: int) -> dict:
                 target_tokens += length
         seconds = time.perf_counter() - start
     else:
+        # Every engine runs its own code with the output length fixed through `min_new_tokens`.
+        def fixed(options: GenerationOptions, batch) -> tuple[list[int], GenerationOptions]:
+            length = fixed_length(max(len(ids) for ids in batch))  # CTranslate2 takes one length per batch
+            return [length] * len(batch), dataclasses.replace(options, min_new_tokens=length)
+
         if row.startswith("ours"):
             from summarize.translate.marian import MarianTranslator
 
             class Fixed(MarianTranslator):
                 def generate_ids(self, batch, max_new_tokens, options: GenerationOptions):
-                    length = fixed_length(max(len(ids) for ids in batch))
-                    import torch as t
+                    return super().generate_ids(batch, *fixed(options, batch))
 
-                    width = max(len(ids) for ids in batch)
-                    ids = t.full((len(batch), width), self._pad_id, dtype=t.long)
-                    mask = t.zeros_like(ids)
-                    for r, seq in enumerate(batch):
-                        ids[r, : len(seq)] = t.tensor(seq)
-                        mask[r, : len(seq)] = 1
-                    with t.inference_mode():
-                        out = self.loaded.model.generate(input_ids=ids, attention_mask=mask, num_beams=1,
-                                                         min_new_tokens=length, max_new_tokens=length)
-                    return [r.tolist() for r in out]
-
-            engine = Fixed.from_pretrained(model_dir, device="cpu", int8=row.endswith("int8"))
+            engine = Fixed.from_pretrained(model_dir, device="cpu", int8=row.endswith("int8"),
+                                           max_batch_tokens=max_batch_tokens)
         else:
             os.environ.setdefault("SUMMARIZE_CACHE", str(MODEL_DIR.parent / "ct2-cache"))
             from summarize.translate.ctranslate2 import CTranslate2Translator
 
             class FixedCt2(CTranslate2Translator):
                 def generate_ids(self, batch, max_new_tokens, options: GenerationOptions):
-                    length = fixed_length(max(len(ids) for ids in batch))
-                    tokens = [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in batch]
-                    results = self.translator.translate_batch(
-                        tokens, beam_size=1, min_decoding_length=length, max_decoding_length=length,
-                        max_batch_size=len(tokens))
-                    return [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+                    return super().generate_ids(batch, *fixed(options, batch))
 
-            engine = FixedCt2.from_pretrained(model_dir, device="cpu")
+            engine = FixedCt2.from_pretrained(model_dir, device="cpu", max_batch_tokens=max_batch_tokens)
         # Degenerate-output retries would add work that differs per engine: off for the benchmark.
         from summarize.translate import base
 
@@ -119,15 +109,18 @@ def run_row(row: str, n: int, threads: int) -> dict:
 
 
 def main() -> None:
+    from summarize import Settings
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sentences", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="200 sentences")
     parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--max-batch-tokens", type=int, default=Settings().max_batch_tokens)
     parser.add_argument("--row", choices=ROWS, help=argparse.SUPPRESS)  # internal: one row in this process
     args = parser.parse_args()
     n = 200 if args.quick else args.sentences
     if args.row:
-        print(json.dumps(run_row(args.row, n, args.threads)))
+        print(json.dumps(run_row(args.row, n, args.threads, args.max_batch_tokens)))
         return
     build_model()
     import ctranslate2
@@ -140,7 +133,8 @@ def main() -> None:
     results = []
     for row in ROWS:
         proc = subprocess.run([sys.executable, __file__, "--row", row, "--sentences", str(n), "--threads",
-                               str(args.threads)], capture_output=True, text=True, check=True)
+                               str(args.threads), "--max-batch-tokens", str(args.max_batch_tokens)],
+                              capture_output=True, text=True, check=True)
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     naive_rate = results[0]["sentences"] / results[0]["seconds"]
     print(f"{'engine':<12} {'sent/s':>8} {'tok/s':>8} {'peak RSS':>10} {'speed-up':>9}")

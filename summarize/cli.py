@@ -66,9 +66,9 @@ def run(
     digest: Annotated[bool, typer.Option(help="Also write outputs/digest.{json,md,html} across all inputs.")] = False,
     device: Annotated[str, typer.Option(help="auto|cpu|cuda|cuda:N|mps")] = DEFAULTS.device,
     dtype: Annotated[str, typer.Option(help="auto|float32|float16|bfloat16 (half precision on GPU).")] = DEFAULTS.dtype,
-    int8: Annotated[bool, typer.Option("--int8/--no-int8", help="Dynamic int8 quantization on CPU.")] = DEFAULTS.int8,
+    int8: Annotated[bool | None, typer.Option("--int8/--no-int8", help="Dynamic int8 quantization of the translator (default: on CPU).")] = DEFAULTS.int8,
     engine: Annotated[str, typer.Option(help=f"{'|'.join(ENGINES)}")] = DEFAULTS.engine,
-    max_batch_tokens: Annotated[int, typer.Option(help="Padded source tokens per batch.")] = DEFAULTS.max_batch_tokens,
+    max_batch_tokens: Annotated[int | None, typer.Option(help="Padded source tokens per translation batch (default: 2048 on CPU, 8192 on GPU).")] = DEFAULTS.max_batch_tokens,
     beams: Annotated[int, typer.Option(help="Beam size for translation (1: greedy).")] = DEFAULTS.translation_beams,
     fast: Annotated[bool, typer.Option(help="Greedy summarization (beam 1): much faster.")] = False,
     revision: Annotated[str | None, typer.Option(help="Hub revision (branch, tag or commit).")] = None,
@@ -115,6 +115,10 @@ def run(
         raise UsageError(f"no *.txt files found in {', '.join(paths or [])}")
     if backend not in ("local", "ray"):
         raise UsageError(f"--backend must be local or ray, not {backend!r}")
+    if backend == "ray":
+        from .ray_backend import worker_settings
+
+        settings = worker_settings(settings, num_gpus_per_worker)
     pipeline = Pipeline(settings)
     show = not quiet and sys.stderr.isatty()
     with Progress(

@@ -53,7 +53,8 @@ class Pipeline:
         translator: Translator | None = None,
         summarizer: Summarizer | None = None,
     ) -> None:
-        self.settings = settings or Settings()
+        # int8 left to the machine is decided here, so the signature and cache keys say what runs.
+        self.settings = (settings or Settings()).resolved()
         self._translator = translator
         self._summarizer = summarizer
 

@@ -48,6 +48,14 @@ class PipelineWorker:
         }
 
 
+def worker_settings(settings: Settings, num_gpus_per_worker: float = 0) -> Settings:
+    """Settings resolved for the workers' device, not the driver's: the driver's cache keys must match them."""
+    device = settings.device.split(":")[0]
+    if device == "auto":
+        device = "cuda" if num_gpus_per_worker else "cpu"
+    return settings.resolved_for(device)
+
+
 def ray_executor(
     settings: Settings,
     *,
@@ -59,6 +67,7 @@ def ray_executor(
     """An executor that runs the jobs with Ray Data on the cluster at `address` (None: a local one)."""
     if workers < 1:
         raise UsageError("--workers must be at least 1")
+    settings = worker_settings(settings, num_gpus_per_worker)
 
     def execute(jobs: Iterable[Job]) -> Iterator[tuple[Job, Result | None, str | None]]:
         pending = {job.key: job for job in jobs}
@@ -76,7 +85,8 @@ def ray_executor(
             concurrency=workers,
             num_gpus=num_gpus_per_worker or None,
             # A crashed worker is restarted and its batch retried; the driver writes, so nothing twice.
-            ray_remote_args_fn=lambda: {"max_restarts": 2, "max_task_retries": 2},
+            max_restarts=2,
+            max_task_retries=2,
         )
         for row in dataset.iter_rows():
             job = pending.pop(row["key"], None)
@@ -104,6 +114,7 @@ def run_ray(
     """`BatchRunner(...).run` over `paths`, computed on Ray. Same outputs as a local run."""
     from .pipeline import Pipeline
 
+    settings = worker_settings(settings, num_gpus_per_worker)
     pipeline = Pipeline(settings)  # the driver loads no model unless a digest needs the summarizer
     executor = ray_executor(settings, address=address, workers=workers, num_gpus_per_worker=num_gpus_per_worker)
     runner = BatchRunner(pipeline, out_dir, formats=formats, jsonl=jsonl, use_cache=use_cache, executor=executor)

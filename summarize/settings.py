@@ -19,6 +19,10 @@ FORMATS = ("json", "md", "html")
 ENGINES = ("transformers", "ctranslate2")
 DEVICES_HELP = "auto|cpu|cuda|cuda:N|mps"
 DTYPES = ("auto", "float32", "float16", "bfloat16")
+# Padded source tokens per translation batch when not set: measured best on CPU (bench/bench_translate.py,
+# models.md); GPUs want larger batches (out-of-memory halves a batch, so a too-large budget only costs time).
+BATCH_TOKENS_CPU = 2048
+BATCH_TOKENS_GPU = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +42,10 @@ class Settings:
     engine: str = "transformers"
     device: str = "auto"
     dtype: str = "auto"  # float16 / bfloat16 only on GPU
-    int8: bool = False  # dynamic int8 quantization of Linear layers on CPU
-    max_batch_tokens: int = 4096  # padded source tokens per translation batch
+    # Dynamic int8 quantization of the translator's Linear layers. None: on when the transformers engine
+    # translates on CPU (same output whatever the batch size, ~3x faster; models.md), off on GPUs.
+    int8: bool | None = None
+    max_batch_tokens: int | None = None  # padded source tokens per translation batch; None: by device
     translation_beams: int = 1  # greedy: fastest, and identical output whatever the batch size
     summary_beams: int = 4  # distilbart-cnn's own default
     # text handling
@@ -64,13 +70,28 @@ class Settings:
             raise UsageError(f"dtype must be one of {', '.join(DTYPES)}, not {self.dtype!r}")
         if self.summarizer == "abstractive" and not self.translate:
             raise UsageError("without translation only the extractive summarizer can run (German summary)")
-        if self.max_batch_tokens < 16:
+        if self.max_batch_tokens is not None and self.max_batch_tokens < 16:
             raise UsageError("max_batch_tokens must be at least 16")
         if self.translation_beams < 1 or self.summary_beams < 1:
             raise UsageError("beam sizes must be at least 1")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+    def resolved_for(self, device_type: str) -> Settings:
+        """These settings with the choices left to the machine made for a device type ("cpu", "cuda", "mps"),
+        so that signatures and cache keys say what really runs."""
+        if self.int8 is not None:
+            return self
+        return self.replace(int8=device_type == "cpu" and self.translate and self.engine == "transformers")
+
+    def resolved(self) -> Settings:
+        """`resolved_for` this machine's device (imports torch only when a translator will run)."""
+        if self.int8 is not None or not self.translate or self.engine != "transformers":
+            return self.resolved_for("none")
+        from .loading import resolve_device
+
+        return self.resolved_for(resolve_device(self.device).type)
 
     @property
     def signature(self) -> str:
@@ -89,6 +110,11 @@ class Settings:
             parts.append("int8")
         parts.append(f"v={__version__}")
         return "|".join(parts)
+
+
+def default_batch_tokens(device_type: str) -> int:
+    """The translation batch budget (padded source tokens) when the settings leave it to the device."""
+    return BATCH_TOKENS_CPU if device_type == "cpu" else BATCH_TOKENS_GPU
 
 
 def _short(name: str) -> str:

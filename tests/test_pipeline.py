@@ -43,7 +43,17 @@ def test_models_and_signature_are_recorded(seed_results, tiny_settings):
     r = seed_results[0]
     assert r.models["translation"] == f"{tiny_settings.translator}@local"
     assert r.models["summarization"].startswith(tiny_settings.summarizer_model)
-    assert r.signature == tiny_settings.signature and "v=" in r.signature
+    assert r.signature == tiny_settings.resolved().signature and "v=" in r.signature
+    assert "|int8|" in r.signature  # left to the machine, int8 is on for the CPU translator, and says so
+
+
+def test_int8_left_to_the_machine_is_decided_by_device_and_engine(tiny_settings):
+    assert tiny_settings.int8 is None
+    assert tiny_settings.resolved_for("cpu").int8 is True
+    assert tiny_settings.resolved_for("cuda").int8 is False
+    assert tiny_settings.replace(engine="ctranslate2").resolved_for("cpu").int8 is False
+    assert tiny_settings.replace(int8=False).resolved_for("cpu").int8 is False
+    assert "int8" not in tiny_settings.replace(int8=False).signature
 
 
 def test_same_input_gives_byte_identical_json(tiny_settings, seed_files):

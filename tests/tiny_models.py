@@ -91,7 +91,9 @@ def build_marian(
         scale_embedding=True,
     )
     torch.manual_seed(seed)
-    MarianMTModel(config).eval().save_pretrained(out)
+    model = MarianMTModel(config).eval()
+    model.generation_config.bad_words_ids = [[pad_id]]  # as in opus-mt's config: never generate <pad>
+    model.save_pretrained(out)
     return out
 
 

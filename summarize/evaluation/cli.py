@@ -163,7 +163,7 @@ def translation(
     join: Annotated[str, typer.Option(help="space|newline: how lines are joined into a pseudo-article.")] = "space",
     device: Annotated[str, typer.Option(help="auto|cpu|cuda|cuda:N|mps")] = DEFAULTS.device,
     engine: Annotated[str, typer.Option(help=f"{'|'.join(ENGINES)}")] = DEFAULTS.engine,
-    int8: Annotated[bool, typer.Option("--int8/--no-int8", help="Dynamic int8 quantization on CPU.")] = DEFAULTS.int8,
+    int8: Annotated[bool | None, typer.Option("--int8/--no-int8", help="Dynamic int8 quantization (default: on CPU).")] = DEFAULTS.int8,
     beams: Annotated[int, typer.Option(help="Beam size (1: greedy).")] = DEFAULTS.translation_beams,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON to stdout.")] = False,
     json_out: Annotated[Path | None, typer.Option(help="Also write the JSON report to FILE.")] = None,

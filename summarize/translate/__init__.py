@@ -27,7 +27,7 @@ def load_translator(settings: Settings) -> Translator:
         device=settings.device,
         dtype=settings.dtype,
         revision=settings.revision,
-        int8=settings.int8,
+        int8=bool(settings.resolved().int8),
         num_beams=settings.translation_beams,
         max_batch_tokens=settings.max_batch_tokens,
     )

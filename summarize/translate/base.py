@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..document import Document, replace
 from ..segment import split_clauses
+from ..settings import default_batch_tokens
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class GenerationOptions:
     num_beams: int = 1
     no_repeat_ngram_size: int = 0
     repetition_penalty: float = 1.0
+    min_new_tokens: int = 0  # 0 in use; the benchmark fixes output lengths with it
 
 
 # Retried with these when greedy output is empty or loops (Marian's known failure modes on odd input).
@@ -39,9 +41,9 @@ class Translator(ABC):
     label: str  # "name@revision", recorded in every result
     max_input_tokens: int  # encoder window, special tokens included
 
-    def __init__(self, *, num_beams: int = 1, max_batch_tokens: int = 4096) -> None:
+    def __init__(self, *, num_beams: int = 1, max_batch_tokens: int | None = None, device_type: str = "cpu") -> None:
         self.options = GenerationOptions(num_beams=num_beams)
-        self.max_batch_tokens = max_batch_tokens
+        self.max_batch_tokens = max_batch_tokens or default_batch_tokens(device_type)
 
     # --- what an engine implements ---------------------------------------------------------------
     @abstractmethod
@@ -50,9 +52,12 @@ class Translator(ABC):
 
     @abstractmethod
     def generate_ids(
-        self, batch: Sequence[Sequence[int]], max_new_tokens: int, options: GenerationOptions
+        self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
     ) -> list[list[int]]:
-        """Target ids (special tokens may be included) for a batch of source ids, same order."""
+        """Target ids (special tokens may be included) for a batch of source ids, same order.
+
+        `max_new_tokens[i]` caps row i by its own source length, never by its neighbours', so that a row's
+        output does not depend on the batch it landed in."""
 
     @abstractmethod
     def decode(self, ids: Sequence[int]) -> str:
@@ -99,9 +104,9 @@ class Translator(ABC):
         # Longest first: batches of similar length waste little padding, and OOM shows up at once.
         order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
         for batch in _batches_under_budget(order, lambda i: len(ids[i]), self.max_batch_tokens):
-            max_new = _max_new_tokens(max(len(ids[i]) for i in batch), self.max_input_tokens)
+            limits = [_max_new_tokens(len(ids[i]), self.max_input_tokens) for i in batch]
             log.debug("batch of %d pieces, longest %d tokens", len(batch), len(ids[batch[0]]))
-            generated = self._generate_halving([ids[i] for i in batch], max_new, self.options)
+            generated = self._generate_halving([ids[i] for i in batch], limits, self.options)
             for i, g in zip(batch, generated):
                 out[i] = g
         texts = [self.decode(g or []) for g in out]
@@ -109,12 +114,12 @@ class Translator(ABC):
         if retry and self.options != RETRY_OPTIONS:
             log.debug("%d degenerate outputs, retrying with beam search", len(retry))
             for i in retry:  # rare: one at a time keeps it simple and deterministic
-                max_new = _max_new_tokens(len(ids[i]), self.max_input_tokens)
-                texts[i] = self.decode(self._generate_halving([ids[i]], max_new, RETRY_OPTIONS)[0])
+                limit = _max_new_tokens(len(ids[i]), self.max_input_tokens)
+                texts[i] = self.decode(self._generate_halving([ids[i]], [limit], RETRY_OPTIONS)[0])
         return [_clean(t) for t in texts]
 
     def _generate_halving(
-        self, batch: list[list[int]], max_new_tokens: int, options: GenerationOptions
+        self, batch: list[list[int]], max_new_tokens: list[int], options: GenerationOptions
     ) -> list[list[int]]:
         """Generate, halving the batch on out-of-memory instead of failing the run."""
         try:
@@ -123,8 +128,8 @@ class Translator(ABC):
             if not _is_oom(exc) or len(batch) == 1:
                 raise
             half = len(batch) // 2
-            return self._generate_halving(batch[:half], max_new_tokens, options) + self._generate_halving(
-                batch[half:], max_new_tokens, options
+            return self._generate_halving(batch[:half], max_new_tokens[:half], options) + self._generate_halving(
+                batch[half:], max_new_tokens[half:], options
             )
 
 

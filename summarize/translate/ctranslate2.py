@@ -86,9 +86,9 @@ class CTranslate2Translator(Translator):
         device_index: int = 0,
         compute_type: str = "int8",
         num_beams: int = 1,
-        max_batch_tokens: int = 4096,
+        max_batch_tokens: int | None = None,
     ) -> None:
-        super().__init__(num_beams=num_beams, max_batch_tokens=max_batch_tokens)
+        super().__init__(num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=device)
         ct2 = _ctranslate2()
         threads = int(os.environ.get("OMP_NUM_THREADS", "0")) or _torch_threads()
         self.translator = ct2.Translator(
@@ -109,7 +109,7 @@ class CTranslate2Translator(Translator):
         device: str = "auto",
         revision: str | None = None,
         num_beams: int = 1,
-        max_batch_tokens: int = 4096,
+        max_batch_tokens: int | None = None,
     ) -> CTranslate2Translator:
         torch_device = resolve_device(device)
         if torch_device.type not in ("cpu", "cuda"):
@@ -139,19 +139,23 @@ class CTranslate2Translator(Translator):
         return self.tokenizer.decode(list(ids), skip_special_tokens=True)
 
     def generate_ids(
-        self, batch: Sequence[Sequence[int]], max_new_tokens: int, options: GenerationOptions
+        self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
     ) -> list[list[int]]:
         tokens = [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in batch]
         results = self.translator.translate_batch(
             tokens,
             beam_size=options.num_beams,
-            max_decoding_length=max_new_tokens,
+            max_decoding_length=max(max_new_tokens),
+            min_decoding_length=options.min_new_tokens,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
             repetition_penalty=options.repetition_penalty,
             return_scores=False,
             max_batch_size=len(tokens),  # the base class already batched under the token budget
         )
-        return [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+        # One shared limit per call: each row is cut back to its own, so its output ignores its neighbours.
+        return [
+            self.tokenizer.convert_tokens_to_ids(r.hypotheses[0][:limit]) for r, limit in zip(results, max_new_tokens)
+        ]
 
 
 def _torch_threads() -> int:
