@@ -1,12 +1,15 @@
-"""Translation speed: naive loop vs our engine (fp32, int8) vs CTranslate2 int8. Run by hand; prints a table.
+"""Translation speed: naive loop vs our engine vs CTranslate2. Run by hand; prints a table.
 
 Real weights cannot be downloaded here, so the model is random-weight with opus-mt-de-en's real
 architecture (d_model 512, 6+6 layers, 8 heads, ffn 2048, vocab 58,101), and every engine generates a fixed
-number of tokens (source length × 1.2), so all rows do the same work. Each row runs in its own process so
-that its peak RSS is its own.
+number of tokens (source length × 1.2, through `min_new_tokens`), so all rows do the same work. Each row
+runs in its own process so that its peak memory is its own. Rows on CPU: naive loop (one sentence per
+`generate`, fp32), ours fp32 (`--no-int8`), ours int8 (the CPU default), CTranslate2 int8. On a GPU
+(`--device cuda`): naive fp32, ours fp32, ours fp16, CTranslate2 fp16.
 
     python bench/bench_translate.py                 # 1,000 sentences (a few minutes on 2 cores)
     python bench/bench_translate.py --quick         # 200 sentences
+    python bench/bench_translate.py --device cuda --sentences 5000
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 MODEL_DIR = Path(os.environ.get("SUMMARIZE_BENCH_DIR", Path.home() / ".cache" / "summarize" / "bench")) / "opus-mt-arch"
-ROWS = ("naive", "ours-fp32", "ours-int8", "ct2-int8")
+ROWS = {  # row -> (engine, int8, dtype); "ours-int8" is the default CPU path, "ours-fp16" a GPU one
+    "cpu": {"naive": ("naive", False, "float32"), "ours-fp32": ("ours", False, "float32"),
+            "ours-int8": ("ours", True, "float32"), "ct2-int8": ("ct2", False, "auto")},
+    "cuda": {"naive": ("naive", False, "float32"), "ours-fp32": ("ours", False, "float32"),
+             "ours-fp16": ("ours", False, "float16"), "ct2-fp16": ("ct2", False, "auto")},
+}  # fmt: skip
 NAIVE_SUBSET = 40  # the naive loop is timed on a subset and its rate extrapolated
 
 
@@ -50,27 +58,42 @@ def fixed_length(n_source_tokens: int) -> int:
     return math.ceil(n_source_tokens * 1.2)
 
 
-def run_row(row: str, n: int, threads: int, max_batch_tokens: int) -> dict:
+def cap_random_outputs() -> None:
+    """For whole-pipeline benchmarks, in this process: random weights never stop on their own and always look
+    degenerate, so each output is capped at 1.2 × its source (real opus-mt's length) and retries are off."""
+    from summarize.translate import base
+
+    base._max_new_tokens = lambda source_tokens, window: min(window, fixed_length(source_tokens))
+    base.is_degenerate = lambda english, german: False
+
+
+def run_row(row: str, device: str, n: int, threads: int, max_batch_tokens: int) -> dict:
     import torch
 
     torch.set_num_threads(threads)
+    engine_name, int8, dtype = ROWS[device.split(":")[0]][row]
     texts = sentences(n)
     model_dir = str(build_model())
     from summarize.translate.base import GenerationOptions
 
-    if row == "naive":
+    def sync() -> None:
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    if engine_name == "naive":
         from summarize.loading import load_seq2seq
 
-        loaded = load_seq2seq(model_dir, device="cpu")
+        loaded = load_seq2seq(model_dir, device=device, dtype=dtype)
         texts = texts[:NAIVE_SUBSET]
         start = time.perf_counter()
         target_tokens = 0
         with torch.inference_mode():
             for text in texts:  # what a user hand-writes: one sentence at a time, plain generate
-                enc = loaded.tokenizer(text, return_tensors="pt")
+                enc = loaded.tokenizer(text, return_tensors="pt").to(loaded.device)
                 length = fixed_length(enc.input_ids.shape[1])
                 loaded.model.generate(**enc, min_new_tokens=length, max_new_tokens=length, num_beams=1)
                 target_tokens += length
+        sync()
         seconds = time.perf_counter() - start
     else:
         # Every engine runs its own code with the output length fixed through `min_new_tokens`.
@@ -78,14 +101,14 @@ def run_row(row: str, n: int, threads: int, max_batch_tokens: int) -> dict:
             length = fixed_length(max(len(ids) for ids in batch))  # CTranslate2 takes one length per batch
             return [length] * len(batch), dataclasses.replace(options, min_new_tokens=length)
 
-        if row.startswith("ours"):
+        if engine_name == "ours":
             from summarize.translate.marian import MarianTranslator
 
             class Fixed(MarianTranslator):
                 def generate_ids(self, batch, max_new_tokens, options: GenerationOptions):
                     return super().generate_ids(batch, *fixed(options, batch))
 
-            engine = Fixed.from_pretrained(model_dir, device="cpu", int8=row.endswith("int8"),
+            engine = Fixed.from_pretrained(model_dir, device=device, dtype=dtype, int8=int8,
                                            max_batch_tokens=max_batch_tokens)
         else:
             os.environ.setdefault("SUMMARIZE_CACHE", str(MODEL_DIR.parent / "ct2-cache"))
@@ -95,53 +118,65 @@ def run_row(row: str, n: int, threads: int, max_batch_tokens: int) -> dict:
                 def generate_ids(self, batch, max_new_tokens, options: GenerationOptions):
                     return super().generate_ids(batch, *fixed(options, batch))
 
-            engine = FixedCt2.from_pretrained(model_dir, device="cpu", max_batch_tokens=max_batch_tokens)
+            engine = FixedCt2.from_pretrained(model_dir, device=device, max_batch_tokens=max_batch_tokens)
         # Degenerate-output retries would add work that differs per engine: off for the benchmark.
         from summarize.translate import base
 
         base.is_degenerate = lambda english, german: False
         target_tokens = sum(fixed_length(n) for n in engine.count_tokens(texts))
+        engine.translate_sentences(texts[:8])  # warm-up (GPU kernels, allocator)
+        sync()
         start = time.perf_counter()
         engine.translate_sentences(texts)
+        sync()
         seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"row": row, "sentences": len(texts), "seconds": seconds, "target_tokens": target_tokens, "peak_mb": peak_mb}
+    gpu_mb = torch.cuda.max_memory_allocated() / 2**20 if device.startswith("cuda") else 0.0
+    return {"row": row, "sentences": len(texts), "seconds": seconds, "target_tokens": target_tokens,
+            "peak_mb": peak_mb, "gpu_mb": gpu_mb}
 
 
 def main() -> None:
-    from summarize import Settings
+    from summarize.settings import default_batch_tokens
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sentences", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="200 sentences")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
-    parser.add_argument("--max-batch-tokens", type=int, default=Settings().max_batch_tokens)
-    parser.add_argument("--row", choices=ROWS, help=argparse.SUPPRESS)  # internal: one row in this process
+    parser.add_argument("--max-batch-tokens", type=int, default=None, help="default: the device's default")
+    parser.add_argument("--row", help=argparse.SUPPRESS)  # internal: one row in this process
     args = parser.parse_args()
     n = 200 if args.quick else args.sentences
+    kind = args.device.split(":")[0]
+    budget = args.max_batch_tokens or default_batch_tokens(kind)
     if args.row:
-        print(json.dumps(run_row(args.row, n, args.threads, args.max_batch_tokens)))
+        print(json.dumps(run_row(args.row, args.device, n, args.threads, budget)))
         return
     build_model()
     import ctranslate2
     import torch
     import transformers
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch threads {args.threads}; "
-          f"torch {torch.__version__}, transformers {transformers.__version__}, ctranslate2 {ctranslate2.__version__}")
-    print(f"model: random weights, opus-mt-de-en architecture; {n} seed sentences; output length = 1.2 × source\n")
+    gpu = f", {torch.cuda.get_device_name(args.device)}" if kind == "cuda" else ""
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch threads "
+          f"{args.threads}{gpu}; torch {torch.__version__}, transformers {transformers.__version__}, "
+          f"ctranslate2 {ctranslate2.__version__}")
+    print(f"model: random weights, opus-mt-de-en architecture; {n} seed sentences; output length = 1.2 × source; "
+          f"{budget} padded tokens per batch\n")
     results = []
-    for row in ROWS:
-        proc = subprocess.run([sys.executable, __file__, "--row", row, "--sentences", str(n), "--threads",
-                               str(args.threads), "--max-batch-tokens", str(args.max_batch_tokens)],
+    for row in ROWS[kind]:
+        proc = subprocess.run([sys.executable, __file__, "--row", row, "--device", args.device, "--sentences",
+                               str(n), "--threads", str(args.threads), "--max-batch-tokens", str(budget)],
                               capture_output=True, text=True, check=True)
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     naive_rate = results[0]["sentences"] / results[0]["seconds"]
-    print(f"{'engine':<12} {'sent/s':>8} {'tok/s':>8} {'peak RSS':>10} {'speed-up':>9}")
+    print(f"{'engine':<12} {'sent/s':>8} {'tok/s':>8} {'peak RSS':>10} {'GPU mem':>9} {'speed-up':>9}")
     for r in results:
         rate = r["sentences"] / r["seconds"]
+        gpu_mem = f"{r['gpu_mb']:7.0f}MB" if r["gpu_mb"] else f"{'-':>9}"
         print(f"{r['row']:<12} {rate:8.1f} {r['target_tokens'] / r['seconds']:8.0f} {r['peak_mb']:8.0f}MB "
-              f"{rate / naive_rate:8.1f}×")
+              f"{gpu_mem} {rate / naive_rate:8.1f}×")
 
 
 if __name__ == "__main__":

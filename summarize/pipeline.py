@@ -53,8 +53,10 @@ class Pipeline:
         translator: Translator | None = None,
         summarizer: Summarizer | None = None,
     ) -> None:
-        # int8 left to the machine is decided here, so the signature and cache keys say what runs.
-        self.settings = (settings or Settings()).resolved()
+        # int8 left to the machine is decided here, so the signature and cache keys say what runs. Ray workers
+        # decide for their own devices, from the settings as asked.
+        self.requested_settings = settings or Settings()
+        self.settings = self.requested_settings.resolved()
         self._translator = translator
         self._summarizer = summarizer
 
@@ -183,7 +185,7 @@ class Pipeline:
         """The same as `run`, computed on a Ray cluster (`address=`, `workers=`, `num_gpus_per_worker=`)."""
         from .ray_backend import run_ray
 
-        return run_ray(self.settings, paths, out_dir, **options)
+        return run_ray(self.requested_settings, paths, out_dir, **options)
 
     def digest(self, sources: Iterable[DocumentSource]) -> Summary:
         """One summary across several articles; near-duplicate sentences count once and link to all copies."""

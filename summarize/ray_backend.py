@@ -8,6 +8,7 @@ class, so each actor loads the models once. Ray is imported here only, and only 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,17 +78,18 @@ def ray_executor(
         if not ray.is_initialized():
             ray.init(address=None if address in (None, "local") else address, ignore_reinit_error=True,
                      include_dashboard=False, log_to_driver=False)
+        ray.data.DataContext.get_current().enable_progress_bars = False  # the CLI shows its own progress
         rows = [{"key": key, "doc": json.dumps(job.doc.to_dict(), ensure_ascii=False)} for key, job in pending.items()]
-        dataset = ray.data.from_items(rows).map_batches(
-            PipelineWorker,
-            fn_constructor_kwargs={"settings": settings},
-            batch_size=batch_size,
-            concurrency=workers,
-            num_gpus=num_gpus_per_worker or None,
-            # A crashed worker is restarted and its batch retried; the driver writes, so nothing twice.
-            max_restarts=2,
-            max_task_retries=2,
-        )
+        with warnings.catch_warnings():  # see _retry_limits
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
+            dataset = ray.data.from_items(rows).map_batches(
+                PipelineWorker,
+                fn_constructor_kwargs={"settings": settings},
+                batch_size=batch_size,
+                compute=ray.data.ActorPoolStrategy(size=workers),
+                num_gpus=num_gpus_per_worker or None,
+                **_retry_limits(ray),
+            )
         for row in dataset.iter_rows():
             job = pending.pop(row["key"], None)
             if job is None:  # a retried batch answered twice: the first answer counts
@@ -96,6 +98,19 @@ def ray_executor(
             yield job, result, row["error"] or None
 
     return execute
+
+
+def _retry_limits(ray: Any) -> dict[str, int]:
+    """A crashed actor is restarted and its batch retried, twice at most: an article that kills its worker
+    every time must end the run, not loop for ever (Ray Data's own default). The driver writes, taking the
+    first answer for each key, so a retried batch writes nothing twice. Ray deprecates passing these as extra
+    arguments and will drop them (2.64); where they are gone, Ray Data's defaults apply."""
+    import inspect
+
+    params = inspect.signature(ray.data.Dataset.map_batches).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return {}
+    return {"max_restarts": 2, "max_task_retries": 2}
 
 
 def run_ray(

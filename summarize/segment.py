@@ -62,6 +62,7 @@ def _abbreviation_pattern(abbreviations: tuple[str, ...]) -> re.Pattern[str]:
 
 _ALWAYS_ABBR = _abbreviation_pattern(ALWAYS_ABBREVIATIONS)
 _NUMBER_ABBR = _abbreviation_pattern(NUMBER_ABBREVIATIONS)
+_STREET = re.compile(r"[a-zäöüß]str\.$")  # "Hauptstr. 5": compound street names, before a house number
 _ORDINAL = re.compile(r"(?:^|[\s(\[])\d{1,3}\.$|\d{1,2}\.\d{1,2}\.$")  # "12." / "12.09." (not "2019.")
 _INITIAL = re.compile(r"(?:^|[\s(\[])[A-ZÄÖÜ]\.$")  # "Ernst F. Müller"
 _ENDS_SENTENCE = re.compile(r"[.!?…][" + re.escape(_CLOSERS) + r"]*$")
@@ -154,7 +155,7 @@ def _is_boundary(text: str, block_start: int, cut: int, block_end: int) -> bool:
         return False  # lowercase, comma or closing mark next: an abbreviation or a quote goes on
     if _ALWAYS_ABBR.search(left) or _INITIAL.search(left) or _ORDINAL.search(left):
         return False
-    return not (_NUMBER_ABBR.search(left) and right[:1].isdigit())
+    return not ((_NUMBER_ABBR.search(left) or _STREET.search(left)) and right[:1].isdigit())
 
 
 def _base_cuts(text: str, start: int, end: int, base: BaseSplitter) -> list[int]:

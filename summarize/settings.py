@@ -86,12 +86,15 @@ class Settings:
         return self.replace(int8=device_type == "cpu" and self.translate and self.engine == "transformers")
 
     def resolved(self) -> Settings:
-        """`resolved_for` this machine's device (imports torch only when a translator will run)."""
+        """`resolved_for` the device these settings name, "auto" resolved on this machine (imports torch then)."""
         if self.int8 is not None or not self.translate or self.engine != "transformers":
             return self.resolved_for("none")
-        from .loading import resolve_device
+        kind = self.device.split(":")[0]
+        if kind == "auto":  # only "auto" needs to look at the machine; a named device is checked when loading
+            from .loading import resolve_device
 
-        return self.resolved_for(resolve_device(self.device).type)
+            kind = resolve_device("auto").type
+        return self.resolved_for(kind)
 
     @property
     def signature(self) -> str:

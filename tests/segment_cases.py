@@ -34,6 +34,11 @@ SENTENCE_CASES: list[tuple[str, str, list[str]]] = [
         ["Das Gesetz Nr. 5 tritt im Juli in Kraft.", "Es betrifft alle Mieter."],
     ),
     (
+        "abbr-street",
+        "Die Praxis liegt in der Bahnhofstr. 12 in Köln. Sie öffnet um acht.",
+        ["Die Praxis liegt in der Bahnhofstr. 12 in Köln.", "Sie öffnet um acht."],
+    ),
+    (
         "abbr-bzw-ca",
         "Der Preis stieg um ca. 5 bzw. 6 Prozent. Händler reagierten gelassen.",
         ["Der Preis stieg um ca. 5 bzw. 6 Prozent.", "Händler reagierten gelassen."],

@@ -93,3 +93,12 @@ def test_digest_links_sources_in_several_articles(tiny_settings, seed_files):
     assert len(digest.document_ids) == 5
     docs_linked = {link.document_id for s in digest.sentences for link in s.sources}
     assert len(docs_linked) > 1
+
+
+def test_ray_workers_decide_int8_for_their_own_device(tiny_settings):
+    from summarize.ray_backend import worker_settings
+
+    assert worker_settings(tiny_settings.replace(device="auto"), num_gpus_per_worker=0).int8 is True
+    assert worker_settings(tiny_settings.replace(device="auto"), num_gpus_per_worker=1).int8 is False
+    assert worker_settings(tiny_settings.replace(device="cuda:1"), num_gpus_per_worker=1).int8 is False
+    assert Pipeline(tiny_settings).requested_settings.int8 is None  # what run_ray hands to the workers
