@@ -78,6 +78,7 @@ def run(
     ray_address: Annotated[str | None, typer.Option(help="Ray cluster: auto, ray://host:10001 (default: a local one).")] = None,
     workers: Annotated[int, typer.Option(help="Ray: model replicas (actors).")] = 1,
     num_gpus_per_worker: Annotated[float, typer.Option(help="Ray: GPUs per actor.")] = 0.0,
+    max_chars: Annotated[int, typer.Option(help="Longest article in characters; longer ones fail (never cut).")] = DEFAULTS.max_chars,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute even if a cached result exists.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
@@ -108,6 +109,7 @@ def run(
         max_batch_tokens=max_batch_tokens,
         translation_beams=beams,
         summary_beams=1 if fast else DEFAULTS.summary_beams,
+        max_chars=max_chars,
     )
     items = read_jsonl_inputs(input_jsonl) if input_jsonl else []
     items += discover_inputs(paths or [])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,21 @@ from typing import Any
 from .errors import InputError
 
 SCHEMA_VERSION = "1.0"
+
+# HTML/XML tags and comments pasted into an article: "<p>", "</b>", '<a href="…">', "<!-- … -->". A "<"
+# followed by a space or digit ("Werte < 5") is no tag.
+_MARKUP = re.compile(
+    r"""<!--.*?-->|</?[A-Za-z][\w:-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?)*\s*/?>""",
+    re.DOTALL,
+)
+
+
+def plain_text(text: str) -> str:
+    """What a model should read of a span: markup tags removed, entities (&amp;) decoded, white space collapsed.
+    Offsets never point into this: it is derived, and `Sentence.text` stays the exact slice."""
+    if "<" not in text and "&" not in text:
+        return " ".join(text.split())
+    return " ".join(html.unescape(_MARKUP.sub(" ", text)).split())
 
 ROLES = ("title", "byline", "body", "boilerplate")
 
@@ -37,6 +54,11 @@ class Sentence:
     @property
     def boilerplate(self) -> bool:
         return self.role == "boilerplate"
+
+    @property
+    def plain(self) -> str:
+        """The sentence as models read it: markup removed (see `plain_text`)."""
+        return plain_text(self.text)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -244,10 +266,27 @@ class Result:
 MAX_CHARS = 500_000  # default per-file limit; a larger article is an InputError, never silently cut
 
 
+_WIDE_BOMS = (  # UTF-32 first: its little-endian mark begins with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
 def decode_bytes(data: bytes, *, name: str = "<input>") -> tuple[str, str, tuple[str, ...]]:
     """Decode article bytes; return (text, encoding, warnings). Raises InputError for binary data."""
     if not data.strip():
         raise InputError(name, "empty input")
+    for bom, codec in _WIDE_BOMS:  # UTF-16/32 text (Windows "Unicode" files) is text, though full of NUL bytes
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(name, f"starts with a {codec.upper()} byte-order mark but is not {codec.upper()}: {exc.reason}") from None
+            if not text.strip():
+                raise InputError(name, "empty input (only white space)")
+            return text, codec, (f"decoded as {codec.upper()} (byte-order mark)",)
     if b"\x00" in data[:65536]:
         raise InputError(name, "binary file (contains NUL bytes), not text")
     warnings: list[str] = []
@@ -289,7 +328,7 @@ def read_document(
         doc_id = doc_id or p.stem
     text, encoding, warnings = decode_bytes(data, name=name)
     if len(text) > max_chars:
-        raise InputError(name, f"{len(text):,} characters is over the limit of {max_chars:,} (max_chars)")
+        raise InputError(name, f"{len(text):,} characters is over the limit of {max_chars:,} (--max-chars / Settings.max_chars)")
     return Document(
         id=doc_id or "stdin", text=text, path=path, meta={"encoding": encoding}, warnings=warnings
     )

@@ -71,7 +71,7 @@ class Candidate:
 def candidates_from(docs: Sequence[Document]) -> list[Candidate]:
     """Body sentences only: titles, bylines and boilerplate never support a summary."""
     return [
-        Candidate(d.id, s.id, s.start, s.end, s.text, s.translation)
+        Candidate(d.id, s.id, s.start, s.end, s.plain, s.translation)
         for d in docs
         for s in d.sentences
         if s.role == "body"

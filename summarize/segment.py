@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from .document import Document, Sentence
+from .document import Document, Sentence, plain_text
 
 __all__ = [
     "BASE_SPLITTERS",
@@ -331,6 +331,8 @@ _TITLE_MAX_CHARS = 250
 
 
 def _role_of(sentence_text: str) -> str:
+    if not sentence_text:  # bare markup ("<br/>"): nothing to read
+        return "boilerplate"
     for role, pattern, max_len in ROLE_PATTERNS:
         if len(sentence_text) <= max_len and pattern.search(sentence_text):
             return role
@@ -398,7 +400,7 @@ def segment(doc: Document) -> Document:
             continue
         rest_is_links = False
         for span in split_sentences(text, block.start, block.end):
-            sentence_text = text[span[0] : span[1]]
+            sentence_text = plain_text(text[span[0] : span[1]])  # '<a href="…">Mehr zum Thema</a>' too
             role = "boilerplate" if rest_is_links else _role_of(sentence_text)
             rest_is_links = rest_is_links or bool(_REST_OF_BLOCK.match(sentence_text))
             raw.append((span, paragraph, role))

@@ -72,6 +72,8 @@ class Settings:
             raise UsageError("without translation only the extractive summarizer can run (German summary)")
         if self.max_batch_tokens is not None and self.max_batch_tokens < 16:
             raise UsageError("max_batch_tokens must be at least 16")
+        if self.max_chars < 1:
+            raise UsageError("max_chars must be at least 1")
         if self.translation_beams < 1 or self.summary_beams < 1:
             raise UsageError("beam sizes must be at least 1")
 

@@ -78,7 +78,7 @@ def test_no_translate_gives_a_german_extractive_summary(seed_files):
     result = pipe.process(load_document(seed_files[1]))
     assert all(s.translation is None for s in result.document.sentences)
     assert result.summary.language == "de"
-    german = {s.text for s in result.document.content_sentences}
+    german = {s.plain for s in result.document.content_sentences}
     assert all(s.text in german for s in result.summary.sentences)
 
 
@@ -102,3 +102,43 @@ def test_ray_workers_decide_int8_for_their_own_device(tiny_settings):
     assert worker_settings(tiny_settings.replace(device="auto"), num_gpus_per_worker=1).int8 is False
     assert worker_settings(tiny_settings.replace(device="cuda:1"), num_gpus_per_worker=1).int8 is False
     assert Pipeline(tiny_settings).requested_settings.int8 is None  # what run_ray hands to the workers
+
+
+MARKUP_ARTICLE = (
+    "<h1>Russland und Nordkorea</h1>\n"
+    "<p>Der Minister sagte am <b>Mittwoch</b> nichts. Die Gespräche gehen weiter &amp; bleiben geheim.</p>\n"
+    '<p><a href="https://example.de/x?a=1&amp;b=2">Mehr zum Thema</a></p>\n'
+    "<br/>\n"
+)
+
+
+def test_markup_in_an_article_is_read_as_text_and_kept_in_offsets(tiny_settings):
+    from summarize.translate import Translator
+
+    class Recorder(Translator):  # what reaches the model
+        label, max_input_tokens = "recorder@test", 512
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def tokenize(self, texts):
+            self.seen.extend(texts)
+            return [[1] * len(t.split()) for t in texts]
+
+        def generate_ids(self, batch, max_new_tokens, options):
+            return [list(ids) for ids in batch]
+
+        def decode(self, ids):
+            return "words " * len(ids)
+
+    translator = Recorder()
+    pipe = Pipeline(tiny_settings.replace(summarizer="extractive"), translator=translator)
+    result = pipe.process(MARKUP_ARTICLE)
+    doc = result.document
+    assert all(doc.text[s.start : s.end] == s.text for s in doc.sentences)  # offsets into the raw text
+    assert not any("<" in t or "&amp;" in t for t in translator.seen)  # models never read the markup
+    assert all(s.translation for s in doc.sentences)  # "<br/>" alone still gets its one record
+    roles = {s.plain: s.role for s in doc.sentences}
+    assert roles["Mehr zum Thema"] == "boilerplate" and roles["Russland und Nordkorea"] == "title"
+    assert "Die Gespräche gehen weiter & bleiben geheim." in roles

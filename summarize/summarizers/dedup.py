@@ -56,7 +56,7 @@ def find_duplicate_groups(
     texts: list[str] = []
     for doc in docs:
         for s in doc.content_sentences:
-            norm = normalise(s.text)
+            norm = normalise(s.plain)
             if norm:  # a sentence of bare punctuation duplicates nothing
                 keys.append((doc.id, s.id))
                 texts.append(norm)

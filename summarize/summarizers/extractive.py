@@ -70,7 +70,7 @@ def _candidates(docs: Sequence[Document]) -> list[_Candidate]:
     out = []
     for doc in docs:
         for s in doc.content_sentences:
-            text = s.translation if s.translation and s.translation.strip() else s.text
+            text = s.translation if s.translation and s.translation.strip() else s.plain
             if text.strip():
                 out.append(_Candidate((doc.id, s.id), text.strip(), _words(text)))
     return out

@@ -180,10 +180,14 @@ def _clean(text: str) -> str:
 
 def translate_documents(docs: Sequence[Document], translator: Translator) -> list[Document]:
     """Translate every sentence of every document in one length-sorted pass; returns new Documents."""
-    flat = [s.text for d in docs for s in d.sentences]
+    # Models read the plain text (markup removed); a sentence of bare markup ("<br>") is copied through.
+    flat = [s.plain for d in docs for s in d.sentences]
     english = iter(translator.translate_sentences(flat))
     out = []
     for d in docs:
-        sentences = tuple(replace(s, translation=next(english)) for s in d.sentences)
+        sentences = tuple(
+            replace(s, translation=english_text if s.plain else s.text)
+            for s, english_text in zip(d.sentences, english)
+        )
         out.append(replace(d, sentences=sentences))
     return out
