@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,10 +78,12 @@ def resolve_dtype(dtype: str, device: Any) -> Any:
 
 
 def _quiet_transformers() -> None:
+    from huggingface_hub.utils import logging as hub_logging
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+    hub_logging.set_verbosity_error()  # its retry warnings; a failure still becomes one clear error line
 
 
 def _revision_of(name: str, model: Any, revision: str | None) -> str:
@@ -90,14 +93,43 @@ def _revision_of(name: str, model: Any, revision: str | None) -> str:
     return commit or revision or "main"
 
 
-def _source(name: str, role: str) -> str:
-    """A local directory as an absolute path, else the hub name; a path-like name that is not there is an error."""
+def _source(name: str, role: str, revision: str | None = None) -> str:
+    """A local directory as an absolute path, else the hub name; a path-like name that is not there is an error,
+    and so is a hub name that is neither in the cache nor reachable (at once, not after the hub client's retries)."""
     local = Path(name).expanduser()
     if local.is_dir():
         return str(local)
     if os.sep in name and (name.startswith((".", "/", "~")) or local.parent.is_dir()):
         raise ModelNotFoundError(name, role, "no such directory")
+    if not _cached(name, revision) and not _hub_reachable():
+        raise ModelNotFoundError(name, role, "not in the local cache and the hub is unreachable")
     return name
+
+
+def _cached(name: str, revision: str | None) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(name, "config.json", revision=revision), str)
+    except ValueError:  # not a valid repo id: let from_pretrained say what is wrong
+        return True
+
+
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the hub answers a TCP connection. Offline mode and proxies are left to the hub client itself."""
+    from urllib.parse import urlsplit
+
+    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on"):
+        return True  # from_pretrained looks in the cache only and fails fast by itself
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True  # a direct connection says nothing about the route through a proxy
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    try:
+        socket.create_connection((endpoint.hostname or "huggingface.co", port), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
 
 
 def _not_found(name: str, role: str, exc: Exception) -> ModelNotFoundError:
@@ -113,7 +145,7 @@ def load_tokenizer(name: str, *, role: str = "translation", revision: str | None
 
     _quiet_transformers()
     try:
-        return AutoTokenizer.from_pretrained(_source(name, role), revision=revision)
+        return AutoTokenizer.from_pretrained(_source(name, role, revision), revision=revision)
     except (OSError, ValueError, KeyError) as exc:
         raise _not_found(name, role, exc) from None
 
@@ -135,7 +167,7 @@ def load_seq2seq(
     _quiet_transformers()
     torch_device = resolve_device(device)
     torch_dtype = resolve_dtype(dtype, torch_device)
-    source = _source(name, role)
+    source = _source(name, role, revision)
     log.debug("loading %s model %s on %s (%s)", role, source, torch_device, torch_dtype)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)

@@ -85,12 +85,18 @@ def test_bad_format_is_a_usage_error(capsys, tmp_path, seed_files):
     assert "--format" in capsys.readouterr().err
 
 
-def test_missing_model_is_one_line_and_exit_2(tmp_path, seed_files):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "300"}
+@pytest.mark.parametrize(
+    "hub",
+    [{"HF_HUB_OFFLINE": "1"}, {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": "http://127.0.0.1:9"}],
+    ids=["offline-mode", "hub-unreachable"],
+)
+def test_missing_model_is_one_line_and_exit_2(tmp_path, seed_files, hub):
+    # Unreachable (no offline mode): one line at once, not the hub client's retries and warnings.
+    env = {**os.environ, **hub, "COLUMNS": "300"}
     proc = subprocess.run(
         [sys.executable, "-m", "summarize", str(seed_files[0]), "--out", str(tmp_path),
          "--translator", "Helsinki-NLP/opus-mt-xx-nowhere"],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        capture_output=True, text=True, env=env, timeout=60, check=False,
     )
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
