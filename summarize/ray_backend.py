@@ -51,10 +51,7 @@ class PipelineWorker:
 
 def worker_settings(settings: Settings, num_gpus_per_worker: float = 0) -> Settings:
     """Settings resolved for the workers' device, not the driver's: the driver's cache keys must match them."""
-    device = settings.device.split(":")[0]
-    if device == "auto":
-        device = "cuda" if num_gpus_per_worker else "cpu"
-    return settings.resolved_for(device)
+    return settings.resolved(auto_device_type="cuda" if num_gpus_per_worker else "cpu")
 
 
 def ray_executor(

@@ -429,7 +429,7 @@ def _title_block(text: str, blocks: list[_Block]) -> int | None:
     title = text[first.start : first.end]
     if first.lines != 1 or len(title) > _TITLE_MAX_CHARS or not _HAS_LETTER.search(title):
         return None
-    if title.rstrip(_CLOSERS).endswith((".", "…", ":")) or _role_of(title) != "body":
+    if title.rstrip(_CLOSERS).endswith((".", "…", ":")) or _role_of(plain_text(title)) != "body":
         return None
     if _LIST_MARKER.match(title + " ") or len(split_sentences(text, first.start, first.end)) != 1:
         return None
@@ -442,7 +442,7 @@ def _mark_footer(
     """From the first strong footer marker in the last part of the article on, all is boilerplate."""
     length = max(1, len(text) - content_start)
     for i, ((a, b), _, _) in enumerate(raw):
-        if (a - content_start) / length >= FOOTER_ZONE and FOOTER_MARKERS.search(text[a:b]):
+        if (a - content_start) / length >= FOOTER_ZONE and FOOTER_MARKERS.search(plain_text(text[a:b])):
             return raw[:i] + [(span, p, "boilerplate") for span, p, _ in raw[i:]]
     return raw
 

@@ -87,15 +87,18 @@ class Settings:
             return self
         return self.replace(int8=device_type == "cpu" and self.translate and self.engine == "transformers")
 
-    def resolved(self) -> Settings:
-        """`resolved_for` the device these settings name, "auto" resolved on this machine (imports torch then)."""
-        if self.int8 is not None or not self.translate or self.engine != "transformers":
-            return self.resolved_for("none")
-        kind = self.device.split(":")[0]
-        if kind == "auto":  # only "auto" needs to look at the machine; a named device is checked when loading
-            from .loading import resolve_device
+    def resolved(self, auto_device_type: str | None = None) -> Settings:
+        """`resolved_for` the device these settings name. "auto" means `auto_device_type` when given (a Ray
+        worker's device, say), else what this machine has (imports torch, only when a translator will run)."""
+        if self.int8 is not None:
+            return self
+        kind = self.device.split(":")[0]  # a named device is checked when loading
+        if kind == "auto" and self.translate and self.engine == "transformers":
+            if auto_device_type is None:
+                from .loading import resolve_device
 
-            kind = resolve_device("auto").type
+                auto_device_type = resolve_device("auto").type
+            kind = auto_device_type
         return self.resolved_for(kind)
 
     @property

@@ -109,6 +109,8 @@ MARKUP_ARTICLE = (
     "<p>Der Minister sagte am <b>Mittwoch</b> nichts. Die Gespräche gehen weiter &amp; bleiben geheim.</p>\n"
     '<p><a href="https://example.de/x?a=1&amp;b=2">Mehr zum Thema</a></p>\n'
     "<br/>\n"
+    "<p>Kommentare (0)</p>\n"
+    "<p>Impressum und Datenschutz der Seite hier.</p>\n"
 )
 
 
@@ -141,4 +143,5 @@ def test_markup_in_an_article_is_read_as_text_and_kept_in_offsets(tiny_settings)
     assert all(s.translation for s in doc.sentences)  # "<br/>" alone still gets its one record
     roles = {s.plain: s.role for s in doc.sentences}
     assert roles["Mehr zum Thema"] == "boilerplate" and roles["Russland und Nordkorea"] == "title"
+    assert roles["Impressum und Datenschutz der Seite hier."] == "boilerplate"  # after a footer marker in markup
     assert "Die Gespräche gehen weiter & bleiben geheim." in roles
