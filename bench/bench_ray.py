@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 
 def main() -> None:
@@ -37,8 +37,8 @@ def main() -> None:
     from bench_translate import build_model, cap_random_outputs
 
     from summarize import Pipeline, Settings
-    from summarize.batch import BatchRunner, discover_inputs
-    from summarize.ray_backend import run_ray
+    from summarize.loading import resolve_settings
+    from summarize.runner import BatchRunner, RayOptions, discover_inputs, run_batch
 
     settings = Settings(translator=str(build_model()), summarizer="extractive", device="cpu")
     work = Path(tempfile.mkdtemp(prefix="bench-ray-"))
@@ -50,7 +50,7 @@ def main() -> None:
     items = discover_inputs([inputs])
     sentences = sum(len(Pipeline(settings.replace(translate=False)).prepare(Path(i.path)).sentences) for i in items)
     cores = os.cpu_count() or 1
-    print(f"{len(items)} articles, {sentences} sentences; {cores} cores; {settings.resolved().signature}\n")
+    print(f"{len(items)} articles, {sentences} sentences; {cores} cores; {resolve_settings(settings).signature}\n")
     rows = []
 
     cap_random_outputs()  # outputs at 1.2 × source, no retries (random weights): see bench_translate.py
@@ -60,7 +60,7 @@ def main() -> None:
     rows.append((f"local, {cores} torch threads", time.perf_counter() - start))
 
     def worker_setup() -> None:  # runs in every Ray worker process (pickled by value from __main__)
-        sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
+        sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
         from bench_translate import cap_random_outputs
 
         cap_random_outputs()
@@ -70,8 +70,8 @@ def main() -> None:
     try:
         for workers in args.workers:
             start = time.perf_counter()
-            report = run_ray(settings, [inputs], work / f"ray{workers}", workers=workers, formats=["json"],
-                             use_cache=False)
+            report = run_batch([inputs], work / f"ray{workers}", settings=settings, ray=RayOptions(workers=workers),
+                               formats=["json"], use_cache=False)
             assert not report.failed, report.failed
             rows.append((f"ray, {workers} worker(s) × 1 CPU", time.perf_counter() - start))
     finally:

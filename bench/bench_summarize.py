@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT)]
 MODEL_DIR = Path(os.environ.get("SUMMARIZE_BENCH_DIR", Path.home() / ".cache" / "summarize" / "bench")) / "distilbart-arch"
 
 
 def build_model() -> Path:
-    from tiny_models import build_bart
+    from tools.tiny_models import build_bart
 
     if not (MODEL_DIR / "config.json").exists():
         build_bart(MODEL_DIR, vocab_size=8000, model_vocab_size=50264, d_model=1024, encoder_layers=12,

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT)]
 
 MODEL_DIR = Path(os.environ.get("SUMMARIZE_BENCH_DIR", Path.home() / ".cache" / "summarize" / "bench")) / "opus-mt-arch"
 ROWS = {  # row -> (engine, int8, dtype); "ours-int8" is the default CPU path, "ours-fp16" a GPU one
@@ -40,7 +40,7 @@ NAIVE_SUBSET = 40  # the naive loop is timed on a subset and its rate extrapolat
 
 
 def build_model() -> Path:
-    from tiny_models import build_marian
+    from tools.tiny_models import build_marian
 
     if not (MODEL_DIR / "config.json").exists():
         build_marian(MODEL_DIR, vocab_size=8000, model_vocab_size=58101, d_model=512, layers=6, heads=8, ffn=2048)

@@ -1,23 +1,27 @@
-"""The `summarize` command: options → Settings → Pipeline / BatchRunner; exceptions → exit codes.
+"""The `summarize` command: a thin shell over the API. Options → Settings → `run_batch`; errors → exit codes.
 
-Exit codes: 0 all good, 1 some files failed, 2 usage or model error. Nothing here that the API lacks.
+Exit codes: 0 all good, 1 some files failed (the others are still written), 2 usage or model error.
+Every message is printed as plain text (file names and ids may hold Rich markup such as "[red]").
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from . import __version__
 from .errors import ModelNotFoundError, SummarizeError, UsageError
 from .settings import ENGINES, FORMATS, SUMMARIZERS, Settings
+from .version import __version__
 
 DEFAULTS = Settings()  # the one set of defaults, shared with the API
 
@@ -36,13 +40,17 @@ Examples:
 
   summarize archive/ --backend ray --ray-address auto --workers 4 --num-gpus-per-worker 1
 
-  summarize eval translation --src test.de --ref test.en
+Evaluation (its own commands: summarize eval --help):
+
+  summarize eval translation --testset wmt19      BLEU/chrF through the pipeline
+
+  summarize eval provenance --src test.de --ref test.en
 
 Models load by hub name or local directory (--translator ./opus-mt-de-en); offline, set HF_HUB_OFFLINE=1.
 """
 
 run_app = typer.Typer(add_completion=False, rich_markup_mode="rich", pretty_exceptions_enable=False)
-err = Console(stderr=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -55,7 +63,7 @@ def _version(value: bool) -> None:
                  epilog=EXAMPLES)
 def run(
     paths: Annotated[list[str] | None, typer.Argument(help="Files, folders (*.txt) or - for stdin.")] = None,
-    lang: Annotated[str, typer.Option(help="Target language (only 'en').")] = "en",
+    lang: Annotated[str, typer.Option(help="Target language (only 'en').")] = DEFAULTS.lang,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: json,md,html.")] = ",".join(FORMATS),
     translator: Annotated[str, typer.Option(help="Translation model: hub name or local dir.")] = DEFAULTS.translator,
@@ -71,7 +79,7 @@ def run(
     max_batch_tokens: Annotated[int | None, typer.Option(help="Padded source tokens per translation batch (default: 2048 on CPU, 8192 on GPU).")] = DEFAULTS.max_batch_tokens,
     beams: Annotated[int, typer.Option(help="Beam size for translation (1: greedy).")] = DEFAULTS.translation_beams,
     fast: Annotated[bool, typer.Option(help="Greedy summarization (beam 1): much faster.")] = False,
-    revision: Annotated[str | None, typer.Option(help="Hub revision (branch, tag or commit).")] = None,
+    revision: Annotated[str | None, typer.Option(help="Hub revision (branch, tag or commit).")] = DEFAULTS.revision,
     jsonl: Annotated[str | None, typer.Option(help="Also stream one JSON result per line to FILE or -.")] = None,
     input_jsonl: Annotated[str | None, typer.Option(help='Read {"id","text"} records from FILE or -.')] = None,
     backend: Annotated[str, typer.Option(help="local|ray: where the models run.")] = "local",
@@ -84,70 +92,75 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
 ) -> None:
-    from .batch import BatchRunner, discover_inputs, read_jsonl_inputs
-    from .pipeline import Pipeline
-
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
-    formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise UsageError(f"--format takes a comma-separated list of {', '.join(FORMATS)}; got {fmt!r}")
-    if not paths and not input_jsonl:
-        raise UsageError("give at least one file, folder or - (stdin); see summarize --help")
     settings = Settings(
-        translator=translator,
-        summarizer_model=summarizer_model,
-        revision=revision,
-        lang=lang,
+        translator=translator, summarizer_model=summarizer_model, revision=revision, lang=lang,
         translate=not no_translate,
         summarizer="extractive" if no_translate and summarizer == "abstractive" else summarizer,
-        length=length,
-        engine=engine,
-        device=device,
-        dtype=dtype,
-        int8=int8,
-        max_batch_tokens=max_batch_tokens,
-        translation_beams=beams,
-        summary_beams=1 if fast else DEFAULTS.summary_beams,
-        max_chars=max_chars,
+        length=length, engine=engine, device=device, dtype=dtype, int8=int8, max_batch_tokens=max_batch_tokens,
+        translation_beams=beams, summary_beams=1 if fast else DEFAULTS.summary_beams, max_chars=max_chars,
     )
-    items = read_jsonl_inputs(input_jsonl) if input_jsonl else []
-    items += discover_inputs(paths or [])
-    if not items:
-        raise UsageError(f"no *.txt files found in {', '.join(paths or [])}")
-    if backend not in ("local", "ray"):
-        raise UsageError(f"--backend must be local or ray, not {backend!r}")
-    if backend == "ray":
-        from .ray_backend import worker_settings
-
-        settings = worker_settings(settings, num_gpus_per_worker)
-    pipeline = Pipeline(settings)
-    show = not quiet and sys.stderr.isatty()
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=not show, transient=True,
-    ) as progress:
-        task = progress.add_task("loading models", total=None)
-        executor = None
-        if backend == "ray":
-            from .ray_backend import ray_executor
-
-            executor = ray_executor(settings, address=ray_address, workers=workers,
-                                    num_gpus_per_worker=num_gpus_per_worker)
-        else:
-            pipeline.load_models()  # fail fast, before any file, on a missing model
-        progress.update(task, description="articles", total=len(items))
-        runner = BatchRunner(
-            pipeline, out, formats=formats, jsonl=jsonl, use_cache=not no_cache, executor=executor,
-            on_outcome=lambda o: progress.update(task, advance=1, description=o.id),
-        )
-        report = runner.run(items, digest=digest)
+    formats = _formats(fmt)
+    items = _inputs(paths or [], input_jsonl)
+    ray = _ray_options(backend, ray_address, workers, num_gpus_per_worker)
+    report = _run(items, settings, ray, out, formats=formats, jsonl=jsonl, use_cache=not no_cache,
+                  digest=digest, show_progress=not quiet and sys.stderr.isatty())
     if not quiet:
         _print_table(report)
     for outcome in report.failed:
-        err.print(f"[red]failed[/red] {outcome.path or outcome.id}: {outcome.error}", highlight=False, soft_wrap=True)
+        err.print(Text(f"failed {outcome.path or outcome.id}: {outcome.error}"))
     if report.failed:
         raise typer.Exit(1)
+
+
+def _formats(option: str) -> tuple[str, ...]:
+    formats = tuple(f.strip() for f in option.split(",") if f.strip())
+    if not formats or any(f not in FORMATS for f in formats):
+        raise UsageError(f"--format takes a comma-separated list of {', '.join(FORMATS)}; got {option!r}")
+    return formats
+
+
+def _inputs(paths: Sequence[str], input_jsonl: str | None) -> list:
+    """JSONL records, then files and folders; a path that is not there is a usage error, before any model loads."""
+    from .runner import discover_inputs, read_jsonl_inputs
+
+    if not paths and not input_jsonl:
+        raise UsageError("give at least one file, folder or - (stdin); see summarize --help")
+    missing = [p for p in paths if p != "-" and not Path(p).exists() and not Path(p).is_symlink()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    items = read_jsonl_inputs(input_jsonl) if input_jsonl else []
+    items += discover_inputs(paths)
+    if not items:
+        raise UsageError(f"no *.txt files found in {', '.join(paths)}")
+    return items
+
+
+def _ray_options(backend: str, address: str | None, workers: int, gpus: float):
+    from .runner import RayOptions
+
+    if backend not in ("local", "ray"):
+        raise UsageError(f"--backend must be local or ray, not {backend!r}")
+    return RayOptions(address=address, workers=workers, num_gpus_per_worker=gpus) if backend == "ray" else None
+
+
+def _run(items, settings: Settings, ray, out: Path, *, show_progress: bool, **options):
+    """Load the models (locally), then process every item, with a progress bar on a terminal."""
+    from .pipeline import Pipeline
+    from .runner import run_batch
+
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=not show_progress, transient=True) as progress:
+        task = progress.add_task("loading models", total=None)
+        pipeline = None
+        if ray is None:
+            pipeline = Pipeline(settings)
+            pipeline.load_models()  # fail fast, before any file, on a missing model
+        progress.update(task, description="articles", total=len(items))
+        return run_batch(
+            items, out, settings=settings, pipeline=pipeline, ray=ray,
+            on_outcome=lambda o: progress.update(task, advance=1, description=escape(o.id)), **options,
+        )
 
 
 def _print_table(report) -> None:
@@ -156,43 +169,31 @@ def _print_table(report) -> None:
         table.add_column(col, justify="right" if col in ("sentences", "summary", "warnings", "time") else "left")
     for o in report.outcomes:
         table.add_row(
-            o.id, o.status, str(o.sentences), str(o.summary_sentences), str(o.warnings), f"{o.seconds:.1f}s",
-            o.outputs[0] if o.outputs else (o.error or ""),
+            Text(o.id), o.status, str(o.sentences), str(o.summary_sentences), str(o.warnings), f"{o.seconds:.1f}s",
+            Text(o.outputs[0] if o.outputs else (o.error or "")),
         )
     err.print(table)
     if report.index:
-        err.print(f"index: {report.index}")
+        err.print(Text(f"index: {report.index}"))
     for path in report.digest:
-        err.print(f"digest: {path}")
+        err.print(Text(f"digest: {path}"))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: `summarize eval ...` goes to the evaluation commands, all else to `run`."""
+    """Console entry point: `summarize eval ...` goes to the evaluation commands, all else to `run`.
+
+    Click handles its own usage errors (exit 2 with the usage line); this maps ours to exit codes."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args[:1] == ["eval"]:
             from .evaluation.cli import eval_app
 
-            code = eval_app(args[1:], prog_name="summarize eval", standalone_mode=False)
+            eval_app(args[1:], prog_name="summarize eval")
         else:
-            code = run_app(args, prog_name="summarize", standalone_mode=False)
-        # Without standalone mode click returns an Exit's code instead of exiting.
-        if isinstance(code, int) and code:
-            sys.exit(code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
+            run_app(args, prog_name="summarize")
     except (ModelNotFoundError, UsageError) as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        err.print(Text(f"error: {exc}"))
         sys.exit(2)
     except SummarizeError as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        err.print(Text(f"error: {exc}"))
         sys.exit(1)
-    except Exception as exc:
-        # Usage errors of the (vendored) click under Typer: shown as one message, exit 2.
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

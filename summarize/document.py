@@ -9,31 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import html
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .settings import MAX_CHARS
+from .text import plain_text
 
 SCHEMA_VERSION = "1.0"
-
-# HTML/XML tags and comments pasted into an article: "<p>", "</b>", '<a href="…">', "<!-- … -->". A "<"
-# followed by a space or digit ("Werte < 5") is no tag.
-_MARKUP = re.compile(
-    r"""<!--.*?-->|</?[A-Za-z][\w:-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?)*\s*/?>""",
-    re.DOTALL,
-)
-
-
-def plain_text(text: str) -> str:
-    """What a model should read of a span: markup tags removed, entities (&amp;) decoded, white space collapsed.
-    Offsets never point into this: it is derived, and `Sentence.text` stays the exact slice."""
-    if "<" not in text and "&" not in text:
-        return " ".join(text.split())
-    return " ".join(html.unescape(_MARKUP.sub(" ", text)).split())
 
 ROLES = ("title", "byline", "body", "boilerplate")
 
@@ -107,6 +92,19 @@ class Document:
             if s.id == sentence_id:
                 return s
         raise KeyError(f"{self.id}: no sentence {sentence_id!r}")
+
+    @property
+    def title_sentence(self) -> Sentence | None:
+        """The headline, when segmentation found one."""
+        return next((s for s in self.sentences if s.role == "title"), None)
+
+    @property
+    def title(self) -> str:
+        """The headline as a reader sees it: its translation once translated, else the German; "" if none."""
+        title = self.title_sentence
+        if title is not None:
+            return title.translation or title.text
+        return self.meta.get("title", "") if self.meta else ""
 
     @property
     def content_sentences(self) -> tuple[Sentence, ...]:
@@ -262,8 +260,6 @@ class Result:
 
 
 # --- reading ---------------------------------------------------------------------------------------
-
-MAX_CHARS = 500_000  # default per-file limit; a larger article is an InputError, never silently cut
 
 
 _WIDE_BOMS = (  # UTF-32 first: its little-endian mark begins with UTF-16's

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelNotFoundError, UsageError
+from .settings import Settings, default_batch_tokens
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,38 @@ def resolve_device(device: str = "auto") -> Any:
     if dev.type == "mps" and not torch.backends.mps.is_available():
         raise UsageError("device 'mps' asked for, but torch sees no Apple GPU")
     return dev
+
+
+def resolve_settings(settings: Settings, device_type: str | None = None) -> Settings:
+    """The settings with every choice left to the machine made: the one place where they are made.
+
+    `device_type` ("cpu", "cuda", "mps") is the device the models will run on when that is not this process's
+    own (a Ray worker's); None: this machine's, found through torch (imported only when a model will run).
+    Made here: the device ("auto" → a concrete one), the dtype ("auto" → float32 on CPU; on a GPU bfloat16
+    where supported, else float16; left "auto" for a GPU this process cannot see), int8 (on for the
+    transformers translator on CPU), and the translation batch budget. Resolving resolved settings changes
+    nothing, so workers may call this again on what the driver sent them.
+    """
+    if not settings.needs_models:
+        return settings
+    device = settings.device
+    if device == "auto":
+        device = device_type or resolve_device("auto").type
+    kind = device.split(":")[0]
+    dtype = settings.dtype
+    if dtype == "auto" and kind != "cuda":
+        dtype = "float32"
+    elif dtype == "auto" and device_type is None:
+        dtype = str(resolve_dtype("auto", resolve_device(device))).removeprefix("torch.")
+    int8 = settings.int8
+    if int8 is None:
+        int8 = kind == "cpu" and settings.translate and settings.engine == "transformers"
+    return settings.replace(
+        device=device,
+        dtype=dtype,
+        int8=int8,
+        max_batch_tokens=settings.max_batch_tokens or default_batch_tokens(kind),
+    )
 
 
 def resolve_dtype(dtype: str, device: Any) -> Any:

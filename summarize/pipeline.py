@@ -1,14 +1,16 @@
 """`Pipeline`: wires the stages. read → segment → translate → summarize → provenance.
 
 Models load lazily on first use, so an extractive run without translation needs no model at all, and
-`Pipeline(...)` itself is cheap. Rendering and writing files are `batch`'s job; this module returns records.
+`Pipeline(...)` itself is cheap. Rendering and writing files are the runner's job (`summarize.runner`), which
+drives files through a Pipeline; this module returns records and never imports the runner.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .document import (
     Document,
@@ -21,14 +23,12 @@ from .document import (
     replace,
 )
 from .errors import InputError
+from .loading import resolve_settings
 from .provenance import candidates_from, link_summary
 from .segment import segment
-from .settings import Settings
+from .settings import SUMMARIZERS, Settings
 from .summarizers import DraftSummary, Summarizer, find_duplicate_groups
 from .translate import Translator, load_translator, translate_documents
-
-if TYPE_CHECKING:
-    from .batch import RunReport
 
 DocumentSource = Document | str | Path | bytes
 
@@ -53,10 +53,8 @@ class Pipeline:
         translator: Translator | None = None,
         summarizer: Summarizer | None = None,
     ) -> None:
-        # int8 left to the machine is decided here, so the signature and cache keys say what runs. Ray workers
-        # decide for their own devices, from the settings as asked.
-        self.requested_settings = settings or Settings()
-        self.settings = self.requested_settings.resolved()
+        # Choices left to the machine are made here, once, so the signature and cache keys say what runs.
+        self.settings = resolve_settings(settings or Settings())
         self._translator = translator
         self._summarizer = summarizer
 
@@ -64,20 +62,31 @@ class Pipeline:
     def from_pretrained(
         cls,
         translator: str | None = None,
-        summarizer: str | None = None,
+        summarizer_model: str | None = None,
         *,
         device: str = "auto",
         settings: Settings | None = None,
         load_now: bool = False,
         **overrides: Any,
     ) -> Pipeline:
-        """Build from hub names or local directories; other Settings fields as keyword arguments."""
+        """Build from hub names or local directories; other Settings fields as keyword arguments.
+
+        `summarizer_model` names the summarization model, as in Settings (`summarizer` there is the method);
+        the old keyword `summarizer=` for the model still works, with a DeprecationWarning."""
+        if "summarizer" in overrides and overrides["summarizer"] not in SUMMARIZERS:
+            warnings.warn(
+                "Pipeline.from_pretrained(summarizer=MODEL) is deprecated: use summarizer_model=MODEL "
+                "(summarizer= is the method: abstractive, extractive or none)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            summarizer_model = summarizer_model or overrides.pop("summarizer")
         base = settings or Settings()
         changes: dict[str, Any] = {"device": device, **overrides}
         if translator:
             changes["translator"] = translator
-        if summarizer:
-            changes["summarizer_model"] = summarizer
+        if summarizer_model:
+            changes["summarizer_model"] = summarizer_model
         pipe = cls(base.replace(**changes))
         if load_now:
             pipe.load_models()
@@ -173,19 +182,6 @@ class Pipeline:
             chunks=draft.chunks,
             levels=draft.levels,
         )
-
-    def run(self, paths: Sequence[str | Path], out_dir: str | Path = "outputs", **options: Any) -> RunReport:
-        """Batch-process files/folders into `out_dir` (cache, resume, errors.jsonl); see `BatchRunner`."""
-        from .batch import BatchRunner, discover_inputs
-
-        digest = options.pop("digest", False)
-        return BatchRunner(self, out_dir, **options).run(discover_inputs(paths), digest=digest)
-
-    def run_ray(self, paths: Sequence[str | Path], out_dir: str | Path = "outputs", **options: Any) -> RunReport:
-        """The same as `run`, computed on a Ray cluster (`address=`, `workers=`, `num_gpus_per_worker=`)."""
-        from .ray_backend import run_ray
-
-        return run_ray(self.requested_settings, paths, out_dir, **options)
 
     def digest(self, sources: Iterable[DocumentSource]) -> Summary:
         """One summary across several articles; near-duplicate sentences count once and link to all copies."""

@@ -26,6 +26,8 @@ from itertools import pairwise
 
 from .document import Document, SourceLink, SummarySentence
 from .faithfulness import check, extract_facts
+from .settings import SUPPORT_THRESHOLD
+from .text import STOPWORDS
 
 # With attention: score = lexical * (0.7 + 0.3 * mass / best mass); without it, score = lexical.
 LEXICAL_WEIGHT = 0.7
@@ -36,18 +38,6 @@ NUMBER_WEIGHT = 2.0
 COVERAGE_MIN = 0.15  # a further source must add terms worth this share of the summary sentence
 CLOSE_SCORE = 0.8  # or clear the threshold and score at least this fraction of the best
 
-STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for from with as is are was were be been being has have had do
-    does did will would can could should may might must shall this that these those it its he she they them
-    his her their our we you i me my your not no so than then there here also just about into over after
-    before between during under again further once more most other some such only own same too very what
-    which who whom whose when where why how all any both each few said says say according
-    der die das den dem des ein eine einer eines einem einen und oder aber ist sind war waren wird werden
-    wurde wurden hat haben hatte hatten nicht mit von zu zum zur im in an am auf aus bei für über unter nach
-    vor als auch es sich sie er wir ihr ihre ihren ihrem sein seine seinen seiner so wie dass noch nur um
-    durch man mehr bis gegen seit diese dieser dieses wenn doch schon sehr kann können soll
-    sollte""".split()  # noqa: SIM905
-)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SUFFIXES = ("ungen", "ung", "ing", "ed", "es", "en", "er", "s", "e")
 
@@ -157,7 +147,7 @@ def link_sentence(
     candidates: Sequence[Candidate],
     *,
     attention: Mapping[tuple[str, str], float] | None = None,
-    threshold: float = 0.25,
+    threshold: float = SUPPORT_THRESHOLD,
     top_k: int = 3,
     lang: str = "en",
 ) -> SummarySentence:
@@ -239,7 +229,7 @@ def link_summary(
     candidates: Sequence[Candidate],
     *,
     attention: Sequence[Mapping[tuple[str, str], float] | None] | None = None,
-    threshold: float = 0.25,
+    threshold: float = SUPPORT_THRESHOLD,
     lang: str = "en",
 ) -> tuple[SummarySentence, ...]:
     """`link_sentence` for each summary sentence; attention[i] belongs to texts[i] (None: lexical only)."""

@@ -15,10 +15,11 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from .document import Document, Sentence, plain_text
+from .document import Document, Sentence
+from .text import LANGUAGE_MARKERS, has_letter, plain_text
 
 __all__ = [
-    "BASE_SPLITTERS",
+    "BaseSplitter",
     "guess_language",
     "segment",
     "split_clauses",
@@ -26,7 +27,8 @@ __all__ = [
 ]
 
 Span = tuple[int, int]
-# A base segmenter: text → sentence strings (whitespace may differ from the input; we re-align).
+# A base segmenter: text → sentence strings (white space may differ from the input; we re-align). pysbd by
+# default; `segment(doc, base=...)` takes another (bench/segmenters.py compares syntok and blingfire).
 BaseSplitter = Callable[[str], list[str]]
 
 # Zero-width characters are invisible formatting, never content: they may sit outside every sentence.
@@ -66,7 +68,6 @@ _STREET = re.compile(r"[a-zäöüß]str\.$")  # "Hauptstr. 5": compound street n
 _ORDINAL = re.compile(r"(?:^|[\s(\[])\d{1,3}\.$|\d{1,2}\.\d{1,2}\.$")  # "12." / "12.09." (not "2019.")
 _INITIAL = re.compile(r"(?:^|[\s(\[])[A-ZÄÖÜ]\.$")  # "Ernst F. Müller"
 _ENDS_SENTENCE = re.compile(r"[.!?…][" + re.escape(_CLOSERS) + r"]*$")
-_HAS_LETTER = re.compile(r"[^\W\d_]")
 _UPPER_START = re.compile(r"[" + re.escape(_OPENERS) + r"]*[A-ZÄÖÜ0-9]")
 # Boundaries the base segmenter misses (each still passes the vetoes below):
 _EXTRA_BOUNDARIES = (
@@ -86,42 +87,22 @@ def _pysbd_segmenter():  # type: ignore[no-untyped-def]
     return pysbd.Segmenter(language="de", clean=False, char_span=False)
 
 
-def _pysbd(text: str) -> list[str]:
+def pysbd_sentences(text: str) -> list[str]:
+    """The default base segmenter: pysbd's German rules."""
     return list(_pysbd_segmenter().segment(text))
 
 
-def _syntok(text: str) -> list[str]:
-    from syntok import segmenter
-
-    return ["".join(t.spacing + t.value for t in s) for p in segmenter.analyze(text) for s in p]
-
-
-def _blingfire(text: str) -> list[str]:
-    import blingfire
-
-    return blingfire.text_to_sentences(text).split("\n")
-
-
-def _no_base(text: str) -> list[str]:
-    return [text]  # only the rule candidates below cut
-
-
-BASE_SPLITTERS: dict[str, BaseSplitter] = {
-    "pysbd": _pysbd,
-    "syntok": _syntok,
-    "blingfire": _blingfire,
-    "rules": _no_base,
-}
-DEFAULT_BASE = "pysbd"
 CHUNK_CHARS = 3000  # base segmenters get at most this much text at once (pysbd is superlinear)
 
 
 # --- sentences inside one block ---------------------------------------------------------------------
 
 
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+def split_sentences(
+    text: str, start: int = 0, end: int | None = None, *, base: BaseSplitter = pysbd_sentences
+) -> list[Span]:
     """Sentence spans inside text[start:end] (one paragraph or line block), absolute and stripped."""
-    return _split_block(text, start, len(text) if end is None else end, BASE_SPLITTERS[DEFAULT_BASE])
+    return _split_block(text, start, len(text) if end is None else end, base)
 
 
 def _split_block(text: str, start: int, end: int, base: BaseSplitter) -> list[Span]:
@@ -340,19 +321,6 @@ def _role_of(sentence_text: str) -> str:
 
 
 # --- language -----------------------------------------------------------------------------------------
-STOP_WORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(words.split())
-    for lang, words in {
-        "de": "der die das und ist nicht ein eine einen dem den des mit sich auch auf für von zu im "
-        "wird wurde sind haben hat dass oder aber wie bei nach noch nur über werden",
-        "en": "the and is are was were not of to in that this with for on by from have has it "
-        "be an as at which would will their they",
-        "fr": "le la les et est une des du dans que qui pour pas sur au avec ce sont il elle ont été aux",
-        "es": "el la los las y es una del en que por para con no se su al lo como más pero fue",
-        "it": "il la le gli e è una del della che per con non si sono di da nel alla anche ma",
-        "nl": "de het een en is van dat niet op te met zijn voor er maar ook om bij worden wordt",
-    }.items()
-}
 _WORD = re.compile(r"[^\W\d_]+")
 _MIN_WORDS = 5
 
@@ -362,7 +330,7 @@ def guess_language(text: str) -> str | None:
     words = [w.lower() for w in _WORD.findall(text[:20000])]
     if len(words) < _MIN_WORDS:
         return None
-    scores = {lang: sum(w in stops for w in words) for lang, stops in STOP_WORDS.items()}
+    scores = {lang: sum(w in stops for w in words) for lang, stops in LANGUAGE_MARKERS.items()}
     best = max(scores, key=lambda lang: (scores[lang], lang == "de"))  # ties go to German
     return best if scores[best] >= 2 else None
 
@@ -371,7 +339,7 @@ def _language_warning(text: str, lang: str | None) -> str | None:
     if lang is None or lang == "de":
         return None
     words = [w.lower() for w in _WORD.findall(text[:20000])]
-    scores = {code: sum(w in stops for w in words) for code, stops in STOP_WORDS.items()}
+    scores = {code: sum(w in stops for w in words) for code, stops in LANGUAGE_MARKERS.items()}
     if scores[lang] < 5 or scores[lang] < 2 * scores["de"]:
         return None  # not confident: mixed or short text
     name = {"en": "English", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch"}[lang]
@@ -381,7 +349,7 @@ def _language_warning(text: str, lang: str | None) -> str | None:
 # --- the document -------------------------------------------------------------------------------------
 
 
-def segment(doc: Document) -> Document:
+def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
     """Sentences with offsets, paragraphs and roles; meta gains date, title and language."""
     text = doc.text
     meta: dict[str, str] = {}
@@ -391,7 +359,7 @@ def segment(doc: Document) -> Document:
         meta["date"] = date.group(1)
         content_start = date.end()
     blocks = _blocks(text, content_start)
-    title_block = _title_block(text, blocks)
+    title_block = _title_block(text, blocks, base)
     raw: list[tuple[Span, int, str]] = []  # (span, paragraph, role)
     for paragraph, block in enumerate(blocks):
         if paragraph == title_block:
@@ -399,7 +367,7 @@ def segment(doc: Document) -> Document:
             meta["title"] = text[block.start : block.end]
             continue
         rest_is_links = False
-        for span in split_sentences(text, block.start, block.end):
+        for span in split_sentences(text, block.start, block.end, base=base):
             sentence_text = plain_text(text[span[0] : span[1]])  # '<a href="…">Mehr zum Thema</a>' too
             role = "boilerplate" if rest_is_links else _role_of(sentence_text)
             rest_is_links = rest_is_links or bool(_REST_OF_BLOCK.match(sentence_text))
@@ -421,17 +389,17 @@ def segment(doc: Document) -> Document:
     )
 
 
-def _title_block(text: str, blocks: list[_Block]) -> int | None:
+def _title_block(text: str, blocks: list[_Block], base: BaseSplitter) -> int | None:
     """Index of the title block: the first block, if it is one short line without a final full stop."""
     if not blocks:
         return None
     first = blocks[0]
     title = text[first.start : first.end]
-    if first.lines != 1 or len(title) > _TITLE_MAX_CHARS or not _HAS_LETTER.search(title):
+    if first.lines != 1 or len(title) > _TITLE_MAX_CHARS or not has_letter(title):
         return None
     if title.rstrip(_CLOSERS).endswith((".", "…", ":")) or _role_of(plain_text(title)) != "body":
         return None
-    if _LIST_MARKER.match(title + " ") or len(split_sentences(text, first.start, first.end)) != 1:
+    if _LIST_MARKER.match(title + " ") or len(split_sentences(text, first.start, first.end, base=base)) != 1:
         return None
     return 0
 

@@ -1,20 +1,25 @@
-"""`Settings`: the one home of every default, shared by the Python API and the CLI."""
+"""`Settings`: the one home of every default and every validation rule, shared by the Python API and the CLI.
+
+Pure data: nothing here imports torch or looks at the machine. Choices left to the machine ("auto" device and
+dtype, int8, the batch budget) stay open in a `Settings` as asked, and `loading.resolve_settings` makes them,
+once, so that signatures and cache keys say what really runs.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from . import __version__
 from .errors import UsageError
+from .version import __version__
 
 DEFAULT_TRANSLATOR = "Helsinki-NLP/opus-mt-de-en"
 DEFAULT_SUMMARIZER_MODEL = "sshleifer/distilbart-cnn-12-6"
 
 SUMMARIZERS = ("abstractive", "extractive", "none")
-LENGTHS = ("short", "medium", "long")
 FORMATS = ("json", "md", "html")
 ENGINES = ("transformers", "ctranslate2")
 DEVICES_HELP = "auto|cpu|cuda|cuda:N|mps"
@@ -23,6 +28,46 @@ DTYPES = ("auto", "float32", "float16", "bfloat16")
 # models.md); GPUs want larger batches (out-of-memory halves a batch, so a too-large budget only costs time).
 BATCH_TOKENS_CPU = 2048
 BATCH_TOKENS_GPU = 8192
+MAX_CHARS = 500_000  # per article; a longer one is an input error, never silently cut
+SUPPORT_THRESHOLD = 0.25  # a summary sentence whose best source scores below this is flagged unsupported
+
+
+@dataclass(frozen=True, slots=True)
+class LengthSpec:
+    """How long a summary may be: a sentence cap on every path, token bounds for generated text."""
+
+    max_sentences: int
+    min_new_tokens: int
+    max_new_tokens: int
+
+
+# Named lengths. "medium" is distilbart-cnn's own generation default (56..142 tokens).
+LENGTHS: dict[str, LengthSpec] = {
+    "short": LengthSpec(max_sentences=3, min_new_tokens=30, max_new_tokens=80),
+    "medium": LengthSpec(max_sentences=5, min_new_tokens=56, max_new_tokens=142),
+    "long": LengthSpec(max_sentences=8, min_new_tokens=100, max_new_tokens=256),
+}
+TOKENS_PER_SENTENCE = 20  # rough size of a news sentence, to turn "<N>t" into a sentence cap
+_COUNT = re.compile(r"([1-9]\d*)([st])")
+
+
+def parse_length(length: str) -> LengthSpec:
+    """A length option → LengthSpec: short, medium, long, "<N>s" (sentences) or "<N>t" (tokens); else UsageError."""
+    key = length.strip().lower() if isinstance(length, str) else ""
+    if key in LENGTHS:
+        return LENGTHS[key]
+    match = _COUNT.fullmatch(key)
+    if not match:
+        raise UsageError(
+            f"length must be short, medium, long, or a count like 3s (sentences) or 120t (tokens); not {length!r}"
+        )
+    n, unit = int(match.group(1)), match.group(2)
+    if unit == "s":
+        # Generated sentences run 15-40 tokens; the sentence cap is what the user asked for.
+        return LengthSpec(max_sentences=n, min_new_tokens=min(8 * n, 512), max_new_tokens=40 * n)
+    return LengthSpec(
+        max_sentences=max(1, math.ceil(n / TOKENS_PER_SENTENCE)), min_new_tokens=n // 2, max_new_tokens=n
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,21 +94,16 @@ class Settings:
     translation_beams: int = 1  # greedy: fastest, and identical output whatever the batch size
     summary_beams: int = 4  # distilbart-cnn's own default
     # text handling
-    max_chars: int = 500_000  # per article; larger is an input error, never a silent cut
+    max_chars: int = MAX_CHARS
     chunk_overlap: int = 1  # sentences shared by neighbouring summarizer chunks
-    support_threshold: float = 0.25  # below: a summary sentence is flagged unsupported
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    support_threshold: float = SUPPORT_THRESHOLD
 
     def __post_init__(self) -> None:
         if self.lang != "en":
             raise UsageError(f"--lang {self.lang!r} is not supported: only 'en' (German→English) for now")
         if self.summarizer not in SUMMARIZERS:
             raise UsageError(f"summarizer must be one of {', '.join(SUMMARIZERS)}, not {self.summarizer!r}")
-        if self.length not in LENGTHS and not re.fullmatch(r"[1-9]\d*[st]", self.length):
-            raise UsageError(
-                f"length must be one of {', '.join(LENGTHS)}, or a count like 3s (sentences) or 120t (tokens); "
-                f"not {self.length!r}"
-            )
+        parse_length(self.length)
         if self.engine not in ENGINES:
             raise UsageError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if self.dtype not in DTYPES:
@@ -76,30 +116,18 @@ class Settings:
             raise UsageError("max_chars must be at least 1")
         if self.translation_beams < 1 or self.summary_beams < 1:
             raise UsageError("beam sizes must be at least 1")
+        if self.chunk_overlap < 0:
+            raise UsageError(f"chunk overlap must be >= 0, not {self.chunk_overlap}")
+        if not 0.0 <= self.support_threshold <= 1.0:
+            raise UsageError(f"support threshold must be in [0, 1], not {self.support_threshold}")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
-    def resolved_for(self, device_type: str) -> Settings:
-        """These settings with the choices left to the machine made for a device type ("cpu", "cuda", "mps"),
-        so that signatures and cache keys say what really runs."""
-        if self.int8 is not None:
-            return self
-        return self.replace(int8=device_type == "cpu" and self.translate and self.engine == "transformers")
-
-    def resolved(self, auto_device_type: str | None = None) -> Settings:
-        """`resolved_for` the device these settings name. "auto" means `auto_device_type` when given (a Ray
-        worker's device, say), else what this machine has (imports torch, only when a translator will run)."""
-        if self.int8 is not None:
-            return self
-        kind = self.device.split(":")[0]  # a named device is checked when loading
-        if kind == "auto" and self.translate and self.engine == "transformers":
-            if auto_device_type is None:
-                from .loading import resolve_device
-
-                auto_device_type = resolve_device("auto").type
-            kind = auto_device_type
-        return self.resolved_for(kind)
+    @property
+    def needs_models(self) -> bool:
+        """Whether any model runs: translation, or an abstractive summary."""
+        return self.translate or self.summarizer == "abstractive"
 
     @property
     def signature(self) -> str:

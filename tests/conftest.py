@@ -11,10 +11,53 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from pathlib import Path
 
 import pytest
-from tiny_models import SEEDS, build_bart, build_marian
+
+from tools.tiny_models import SEEDS, build_bart, build_marian
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"
+# The real parallel test set that CI and every developer machine of this project have beside the checkout.
+NEWSTEST = Path(os.environ.get("SUMMARIZE_EVAL_DIR") or ROOT.parent / "shared" / "eval")
+
+
+STRICT_SKIPS = os.environ.get("SUMMARIZE_STRICT_SKIPS") == "1"
+
+
+def _fail_skip(report, what: str) -> None:
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    report.outcome = "failed"
+    report.longrepr = f"{what} skipped, and SUMMARIZE_STRICT_SKIPS=1 (CI) allows no skip: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With SUMMARIZE_STRICT_SKIPS=1 (CI sets it) a skipped test fails: CI has every extra, browser and data
+    set the suite uses, so a skip there means something is missing. Only `real_weights` tests may skip."""
+    report = (yield).get_result()
+    if STRICT_SKIPS and report.skipped and not item.get_closest_marker("real_weights"):
+        _fail_skip(report, item.nodeid)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """The same for a whole module skipped at import (`pytest.importorskip` of an extra)."""
+    report = (yield).get_result()
+    if STRICT_SKIPS and report.skipped:
+        _fail_skip(report, collector.nodeid)
+
+
+@pytest.fixture(scope="session")
+def newstest() -> Path:
+    """The folder holding newstest2019-deen.{de,en}; tests marked `newstest` measure on it."""
+    if not (NEWSTEST / "newstest2019-deen.en").is_file():
+        pytest.skip(f"newstest2019-deen not found in {NEWSTEST} (set SUMMARIZE_EVAL_DIR); CI has it")
+    return NEWSTEST
+
+
+@pytest.fixture(scope="session")
+def news_data() -> tuple[Path, Path]:
+    """Our own small parallel German/English file (tests/data/README.md): (German, English)."""
+    return DATA / "news.de", DATA / "news.en"
 
 
 @pytest.fixture(scope="session", autouse=True)

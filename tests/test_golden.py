@@ -29,12 +29,16 @@ def _normalised(text: str, replacements: dict[str, str]) -> str:
     return text
 
 
-@pytest.fixture(scope="module")
-def golden_run(tmp_path_factory, tiny_settings, seeds_dir) -> tuple[Path, dict[str, str]]:
-    out = tmp_path_factory.mktemp("golden")
+# The default run (abstractive summary), and the extractive summarizer on the same translations.
+RUNS = {"abstractive": [], "extractive": ["--summarizer", "extractive"]}
+
+
+@pytest.fixture(scope="module", params=sorted(RUNS))
+def golden_run(request, tmp_path_factory, tiny_settings, seeds_dir) -> tuple[Path, dict[str, str]]:
+    out = tmp_path_factory.mktemp(f"golden-{request.param}")
     args = [str(seeds_dir), "--lang", "en", "--out", str(out), "--quiet", "--format", "json",
             "--translator", tiny_settings.translator, "--summarizer-model", tiny_settings.summarizer_model,
-            "--device", "cpu", "--engine", "transformers"]
+            "--device", "cpu", "--engine", "transformers", *RUNS[request.param]]
     try:
         main(args)
     except SystemExit as exc:
@@ -46,15 +50,15 @@ def golden_run(tmp_path_factory, tiny_settings, seeds_dir) -> tuple[Path, dict[s
         Path(tiny_settings.summarizer_model).name: "<tiny-bart>",
         str(seeds_dir): "<SEEDS>",
     }
-    return out, replacements
+    return out / "", replacements, GOLDEN / ("" if request.param == "abstractive" else request.param)
 
 
 def test_seeds_match_the_golden_json(golden_run, seed_files):
-    out, replacements = golden_run
+    out, replacements, folder = golden_run
     mismatched = []
     for f in seed_files:
         produced = _normalised((out / f"{f.stem}.json").read_text(encoding="utf-8"), replacements)
-        golden = GOLDEN / f"{f.stem}.json"
+        golden = folder / f"{f.stem}.json"
         if REGENERATE:
             golden.parent.mkdir(parents=True, exist_ok=True)
             golden.write_text(produced, encoding="utf-8")

@@ -6,6 +6,7 @@ import pytest
 
 from summarize import Pipeline, Settings, UsageError, load_document
 from summarize.document import Result
+from summarize.loading import resolve_settings
 from summarize.render.json import render_json
 
 
@@ -43,17 +44,8 @@ def test_models_and_signature_are_recorded(seed_results, tiny_settings):
     r = seed_results[0]
     assert r.models["translation"] == f"{tiny_settings.translator}@local"
     assert r.models["summarization"].startswith(tiny_settings.summarizer_model)
-    assert r.signature == tiny_settings.resolved().signature and "v=" in r.signature
+    assert r.signature == resolve_settings(tiny_settings).signature and "v=" in r.signature
     assert "|int8|" in r.signature  # left to the machine, int8 is on for the CPU translator, and says so
-
-
-def test_int8_left_to_the_machine_is_decided_by_device_and_engine(tiny_settings):
-    assert tiny_settings.int8 is None
-    assert tiny_settings.resolved_for("cpu").int8 is True
-    assert tiny_settings.resolved_for("cuda").int8 is False
-    assert tiny_settings.replace(engine="ctranslate2").resolved_for("cpu").int8 is False
-    assert tiny_settings.replace(int8=False).resolved_for("cpu").int8 is False
-    assert "int8" not in tiny_settings.replace(int8=False).signature
 
 
 def test_same_input_gives_byte_identical_json(tiny_settings, seed_files):
@@ -93,15 +85,6 @@ def test_digest_links_sources_in_several_articles(tiny_settings, seed_files):
     assert len(digest.document_ids) == 5
     docs_linked = {link.document_id for s in digest.sentences for link in s.sources}
     assert len(docs_linked) > 1
-
-
-def test_ray_workers_decide_int8_for_their_own_device(tiny_settings):
-    from summarize.ray_backend import worker_settings
-
-    assert worker_settings(tiny_settings.replace(device="auto"), num_gpus_per_worker=0).int8 is True
-    assert worker_settings(tiny_settings.replace(device="auto"), num_gpus_per_worker=1).int8 is False
-    assert worker_settings(tiny_settings.replace(device="cuda:1"), num_gpus_per_worker=1).int8 is False
-    assert Pipeline(tiny_settings).requested_settings.int8 is None  # what run_ray hands to the workers
 
 
 MARKUP_ARTICLE = (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -190,20 +189,23 @@ def test_any_summary_gets_well_formed_links(words: list[str], mass: float) -> No
 
 # --- the measured set ----------------------------------------------------------------------------------
 
-EVAL = Path(__file__).parents[1].parent / "shared" / "eval"
-needs_eval = pytest.mark.skipif(
-    not (EVAL / "newstest2019-deen.en").is_file(), reason=f"newstest2019-deen.en not found in {EVAL}"
-)
-
-
 @pytest.fixture(scope="module")
-def cases():
-    return build_cases(EVAL / "newstest2019-deen.en", EVAL / "newstest2019-deen.de")
+def cases(newstest):
+    return build_cases(newstest / "newstest2019-deen.en", newstest / "newstest2019-deen.de")
 
 
-@needs_eval
-def test_cases_are_deterministic_and_gold_ids_exist(cases) -> None:
-    again = build_cases(EVAL / "newstest2019-deen.en", EVAL / "newstest2019-deen.de", limit_articles=5)
+def test_cases_from_our_own_text_are_linked_well(news_data) -> None:
+    de, en = news_data
+    small = build_cases(en, de, article_lines=10)
+    assert {c.kind for c in small} == set(KINDS) and len(small) == 20
+    figures = evaluate(small)
+    assert figures["precision_at_1"] >= 0.9 and figures["recall"] >= 0.9
+    assert figures["unsupported_detected"] >= 0.8 and figures["false_unsupported"] <= 0.1
+
+
+@pytest.mark.newstest
+def test_cases_are_deterministic_and_gold_ids_exist(cases, newstest) -> None:
+    again = build_cases(newstest / "newstest2019-deen.en", newstest / "newstest2019-deen.de", limit_articles=5)
     assert again == cases[: len(again)]
     assert {c.kind for c in cases} == set(KINDS)
     for case in cases:
@@ -213,7 +215,7 @@ def test_cases_are_deterministic_and_gold_ids_exist(cases) -> None:
         assert case.summary not in {c.text_en for c in case.candidates}  # every summary was rewritten
 
 
-@needs_eval
+@pytest.mark.newstest
 def test_provenance_accuracy_on_newstest(cases) -> None:
     # Measured (seed 0, 400 cases): precision@1 1.0, recall 0.99, unsupported detected 1.0,
     # false unsupported 0.0. The bounds leave room for rule changes, not for a broken linker.

@@ -7,7 +7,6 @@ models.md come from `--json` output, so one command regenerates each of them.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,8 +21,6 @@ from ..settings import ENGINES, Settings
 from .translation import COVERAGE_CHECKS, evaluate_translation, read_parallel
 
 DEFAULTS = Settings()
-EVAL_DIR_ENV = "SUMMARIZE_EVAL_DIR"
-NEWSTEST = "newstest2019-deen"
 TERMINAL_EXAMPLES = 2  # per check on the terminal; the JSON keeps more
 
 eval_app = typer.Typer(
@@ -31,36 +28,47 @@ eval_app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    help="Measure translation quality (BLEU/chrF) and provenance accuracy on newstest2019.",
+    help="Measure translation quality (BLEU/chrF) and provenance accuracy on a German-English test set.",
 )
 
 
 # --- finding the test set ----------------------------------------------------------------------------
 
-
-def eval_dirs() -> list[Path]:
-    """Where the test set may be: $SUMMARIZE_EVAL_DIR, then ../shared/eval beside the repo or the cwd."""
-    repo = Path(__file__).resolve().parents[2]
-    dirs = [repo.parent / "shared" / "eval", Path.cwd().parent / "shared" / "eval"]
-    if os.environ.get(EVAL_DIR_ENV):
-        dirs.insert(0, Path(os.environ[EVAL_DIR_ENV]))
-    return list(dict.fromkeys(dirs))
+LANGPAIR = "de-en"
 
 
-def find_eval_file(explicit: Path | None, suffix: str, option: str) -> Path:
-    """The explicit path if given, else newstest2019-deen.<suffix> from `eval_dirs()`; UsageError if absent."""
-    if explicit is not None:
-        if not explicit.is_file():
-            raise UsageError(f"{option} {explicit}: no such file")
-        return explicit
-    for folder in eval_dirs():
-        candidate = folder / f"{NEWSTEST}.{suffix}"
-        if candidate.is_file():
-            return candidate
-    looked = ", ".join(str(d) for d in eval_dirs())
-    raise UsageError(
-        f"{NEWSTEST}.{suffix} not found (looked in {looked}): pass {option} FILE or set {EVAL_DIR_ENV}"
-    )
+def parallel_files(testset: str | None, src: Path | None, ref: Path | None) -> tuple[Path, Path | None]:
+    """(German source, English reference): a standard test set by name (fetched and cached by sacrebleu, as
+    `sacrebleu -t wmt19 -l de-en` does), or files given with --src/--ref. UsageError when neither is usable."""
+    if testset is not None:
+        if src is not None or ref is not None:
+            raise UsageError("give either --testset or --src/--ref, not both")
+        return _sacrebleu_testset(testset)
+    for path, option in ((src, "--src"), (ref, "--ref")):
+        if path is not None and not path.is_file():
+            raise UsageError(f"{option} {path}: no such file")
+    if src is None and ref is None:
+        raise UsageError("name a test set (--testset wmt19) or give files (--src FILE.de --ref FILE.en)")
+    if src is None:
+        raise UsageError("--src FILE.de is missing (the German side)")
+    return src, ref
+
+
+def _sacrebleu_testset(name: str) -> tuple[Path, Path]:
+    try:
+        from sacrebleu.utils import get_reference_files, get_source_file
+    except ImportError:
+        raise UsageError("--testset needs sacrebleu: pip install 'summarize[eval]'") from None
+    try:
+        source, references = get_source_file(name, LANGPAIR), get_reference_files(name, LANGPAIR)
+    except Exception as exc:  # noqa: BLE001 - sacrebleu raises bare Exceptions and exits on failed downloads
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"test set {name!r} ({LANGPAIR}) is not available: {reason}; "
+                         "give the files with --src/--ref instead") from None
+    except SystemExit:
+        raise UsageError(f"test set {name!r} ({LANGPAIR}) could not be downloaded (offline?): "
+                         "give the files with --src/--ref instead") from None
+    return Path(source), Path(references[0])
 
 
 # --- output ------------------------------------------------------------------------------------------
@@ -153,11 +161,17 @@ def _status(message: str, quiet: bool) -> None:
 # --- commands ----------------------------------------------------------------------------------------
 
 
+TestsetOption = Annotated[str | None, typer.Option(help="A standard test set by name (sacrebleu's: wmt19, wmt20...).")]
+SrcOption = Annotated[Path | None, typer.Option(help="German source, one sentence a line.")]
+RefOption = Annotated[Path | None, typer.Option(help="English reference, aligned with --src.")]
+
+
 @eval_app.command("translation")
 def translation(
-    src: Annotated[Path | None, typer.Option(help="German source, one sentence a line.")] = None,
-    ref: Annotated[Path | None, typer.Option(help="English reference, aligned with --src.")] = None,
-    model: Annotated[str, typer.Option(help="Translation model: hub name or local dir.")] = DEFAULTS.translator,
+    testset: TestsetOption = None,
+    src: SrcOption = None,
+    ref: RefOption = None,
+    translator: Annotated[str, typer.Option(help="Translation model: hub name or local dir.")] = DEFAULTS.translator,
     limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
     lines_per_doc: Annotated[int, typer.Option(help="Lines per pseudo-article in document mode.")] = 20,
     join: Annotated[str, typer.Option(help="space|newline: how lines are joined into a pseudo-article.")] = "space",
@@ -169,15 +183,18 @@ def translation(
     json_out: Annotated[Path | None, typer.Option(help="Also write the JSON report to FILE.")] = None,
 ) -> None:
     """BLEU and chrF line by line and through the whole pipeline (pseudo-articles), with coverage checks."""
-    src_path = find_eval_file(src, "de", "--src")
-    ref_path = find_eval_file(ref, "en", "--ref")
+    src_path, ref_path = parallel_files(testset, src, ref)
+    if ref_path is None:
+        raise UsageError("--ref FILE.en is missing (the English reference)")
     src_lines, ref_lines = read_parallel(src_path, ref_path, limit=limit)
+    _sacrebleu()  # before any model work: scoring needs it
     from ..pipeline import Pipeline  # after the cheap checks: it imports every stage
+
     settings = DEFAULTS.replace(
-        translator=model, summarizer="none", device=device, engine=engine, int8=int8, translation_beams=beams
+        translator=translator, summarizer="none", device=device, engine=engine, int8=int8, translation_beams=beams
     )
     pipeline = Pipeline(settings)
-    _status(f"loading {model}", as_json)
+    _status(f"loading {translator}", as_json)
     pipeline.load_models()  # a missing model fails here, before any work (exit 2)
     report = evaluate_translation(
         pipeline, src_lines, ref_lines, lines_per_doc=lines_per_doc, joiner=join,
@@ -189,8 +206,9 @@ def translation(
 
 @eval_app.command("provenance")
 def provenance(
-    en: Annotated[Path | None, typer.Option(help="English news text (newstest2019-deen.en).")] = None,
-    de: Annotated[Path | None, typer.Option(help="Aligned German text (newstest2019-deen.de).")] = None,
+    testset: TestsetOption = None,
+    src: SrcOption = None,
+    ref: RefOption = None,
     limit_articles: Annotated[int | None, typer.Option(help="Only the first N pseudo-articles.")] = None,
     threshold: Annotated[float, typer.Option(help="Support threshold.")] = DEFAULTS.support_threshold,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON to stdout.")] = False,
@@ -199,8 +217,15 @@ def provenance(
     """Provenance accuracy (precision@1, recall, ...) on cases built from real news text."""
     from .provenance_set import build_cases, evaluate
 
-    en_path = find_eval_file(en, "en", "--en")
-    de_path = find_eval_file(de, "de", "--de") if de is not None else _sibling(en_path, ".de")
+    if testset is None and src is None and ref is not None:
+        src_path, ref_path = None, ref  # English news text alone is enough to build the cases
+        if not ref.is_file():
+            raise UsageError(f"--ref {ref}: no such file")
+    else:
+        src_path, ref_path = parallel_files(testset, src, ref)
+    if ref_path is None:
+        raise UsageError("--ref FILE.en is missing (the English news text the cases are built from)")
+    en_path, de_path = ref_path, src_path
     cases = build_cases(en_path, de_path, limit_articles=limit_articles)
     if not cases:
         raise UsageError(f"no provenance cases could be built from {en_path}")
@@ -210,10 +235,11 @@ def provenance(
     _emit(data, as_json=as_json, json_out=json_out, table=_print_figures)
 
 
-def _sibling(path: Path, suffix: str) -> Path | None:
-    """The aligned file beside `path` (x.en → x.de), if there is one."""
-    candidate = path.with_suffix(suffix)
-    return candidate if candidate.is_file() else None
+def _sacrebleu() -> None:
+    try:
+        import sacrebleu  # noqa: F401
+    except ImportError:
+        raise UsageError("scoring needs sacrebleu: pip install 'summarize[eval]'") from None
 
 
-__all__ = ["eval_app", "eval_dirs", "find_eval_file"]
+__all__ = ["eval_app", "parallel_files"]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..provenance import Candidate, link_sentence
+from ..settings import SUPPORT_THRESHOLD
 
 KINDS = ("compression", "merge", "paraphrase", "fabricated")
 MIN_WORDS = 8  # lines shorter than this (headlines, bylines) are candidates but never summarised
@@ -223,7 +224,7 @@ def build_cases(
             i
             for i in usable_lines
             if abs(i - lo) >= 3 * article_lines and abs(i - lo) < len(en) - 3 * article_lines
-        ]
+        ] or [i for i in usable_lines if not lo <= i < lo + article_lines]  # a short file: any other article
         for k in range(per_article):
             kind = KINDS[k % len(KINDS)]
             if kind == "merge":
@@ -239,7 +240,7 @@ def build_cases(
     return cases
 
 
-def evaluate(cases: Sequence[ProvenanceCase], *, threshold: float = 0.25, lang: str = "en") -> dict[str, Any]:
+def evaluate(cases: Sequence[ProvenanceCase], *, threshold: float = SUPPORT_THRESHOLD, lang: str = "en") -> dict[str, Any]:
     """precision@1 and recall over cases with a source; unsupported detection over fabricated ones.
 
     precision_at_1: the top source is a gold one (cases with a gold source that got any source);

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UsageError
+from ..text import has_letter
 from ..translate.base import is_degenerate
 
 if TYPE_CHECKING:
@@ -237,7 +238,7 @@ def check_coverage(sources: Sequence[str], hypotheses: Sequence[str | None], ids
     copied: list[dict[str, Any]] = []
     low, high = RATIO_RANGE
     for unit_id, src, hyp in zip(ids, sources, hypotheses):
-        if not _has_letter(src):
+        if not has_letter(src):
             continue  # numbers and dashes come back as they are; nothing to check
         english = (hyp or "").strip()
         if not english:
@@ -258,10 +259,6 @@ def check_coverage(sources: Sequence[str], hypotheses: Sequence[str | None], ids
             _check("degenerate", degenerate),
         ),
     )
-
-
-def _has_letter(text: str) -> bool:
-    return any(ch.isalpha() for ch in text)
 
 
 def _check(name: str, failures: list[dict[str, Any]]) -> CoverageCheck:

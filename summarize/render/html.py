@@ -45,12 +45,10 @@ class _View:
 
 
 def _view(doc: Document) -> _View:
-    title = next((s for s in doc.sentences if s.role == "title"), None)
-    title_en = (title.translation or title.text) if title else doc.meta.get("title", doc.id)
     return _View(
         doc=doc,
-        title_en=title_en,
-        title_de=title.text if title else "",
+        title_en=doc.title or doc.id,
+        title_de=doc.title_sentence.text if doc.title_sentence else "",
         body=[s for s in doc.sentences if s.role != "boilerplate"],
         furniture=[s for s in doc.sentences if s.role == "boilerplate"],
     )

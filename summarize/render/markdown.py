@@ -15,13 +15,6 @@ def escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def _title(doc: Document) -> tuple[str, str]:
-    title = next((s for s in doc.sentences if s.role == "title"), None)
-    if title is None:
-        return doc.meta.get("title", doc.id), ""
-    return title.translation or title.text, title.text
-
-
 def _summary_section(summary: Summary, docs: Sequence[Document]) -> list[str]:
     by_key = {(d.id, s.id): s for d in docs for s in d.sentences}
     lines = ["## Summary", ""]
@@ -76,7 +69,8 @@ def _translation_section(doc: Document) -> list[str]:
 
 def render_markdown(result: Result) -> str:
     doc = result.document
-    english, german = _title(doc)
+    english = doc.title or doc.id
+    german = doc.title_sentence.text if doc.title_sentence else ""
     lines = [f"# {escape(english)}", ""]
     if german and german != english:
         lines += [f"_{escape(german)}_", ""]
@@ -96,7 +90,7 @@ def render_markdown(result: Result) -> str:
 
 def render_digest_markdown(summary: Summary, documents: Sequence[Document]) -> str:
     lines = [f"# Digest of {len(documents)} articles", ""]
-    lines += [f"- {escape(d.id)}: {escape(_title(d)[0])}" for d in documents]
+    lines += [f"- {escape(d.id)}: {escape(d.title or d.id)}" for d in documents]
     lines.append("")
     lines += _summary_section(summary, documents)
     return "\n".join(lines).rstrip() + "\n"

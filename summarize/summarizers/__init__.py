@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .base import DraftSummary, LengthSpec, Summarizer, parse_length
-from .chunk import chunk_sentences, oversize
+from .base import DraftSummary, Summarizer
+from .chunk import chunk_sentences
 from .dedup import find_duplicate_groups
 from .extractive import ExtractiveSummarizer
 
@@ -52,11 +52,8 @@ __all__ = [
     "AbstractiveSummarizer",
     "DraftSummary",
     "ExtractiveSummarizer",
-    "LengthSpec",
     "Summarizer",
     "chunk_sentences",
     "find_duplicate_groups",
     "load_summarizer",
-    "oversize",
-    "parse_length",
 ]

@@ -23,7 +23,8 @@ from typing import Any
 from ..document import Document
 from ..errors import UsageError
 from ..loading import LoadedModel, load_seq2seq
-from .base import DraftSummary, LengthSpec, SourceKey, parse_length
+from ..settings import LengthSpec, parse_length
+from .base import DraftSummary, SourceKey
 from .chunk import chunk_sentences
 
 Mass = dict[int, float]  # body-sentence index -> attention mass; the masses of one unit sum to 1

@@ -3,7 +3,7 @@
 Chunks are consecutive sentence-index ranges. Each fits `window` tokens, counting `reserve` tokens per
 chunk for special tokens and prompts; neighbours share up to `overlap` sentences so a summary of one
 chunk sees the context of the one before. Nothing is ever dropped: a sentence that alone exceeds the
-window gets a chunk of its own, which `oversize` reports so the caller can split it first.
+window gets a chunk of its own (callers split such sentences first).
 """
 
 from __future__ import annotations
@@ -50,8 +50,3 @@ def _next_start(token_counts: Sequence[int], start: int, end: int, overlap: int,
     while nxt < end and sum(token_counts[nxt : end + 1]) > budget:
         nxt += 1
     return nxt
-
-
-def oversize(chunk: range, token_counts: Sequence[int], window: int, *, reserve: int = 0) -> bool:
-    """Whether a chunk overflows the window: only ever a single sentence the caller must split."""
-    return sum(token_counts[i] for i in chunk) + reserve > window

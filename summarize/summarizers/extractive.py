@@ -16,17 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..document import Document
-from .base import DraftSummary, SourceKey, parse_length
+from ..settings import parse_length
+from ..text import STOPWORDS
+from .base import DraftSummary, SourceKey
 from .dedup import find_duplicate_groups, normalise, similarity
 
-# Function words carry no topic; dropping them keeps "the"/"die" from linking every pair of sentences.
-STOPWORDS = frozenset(
-    """a an and are as at be but by for from has have he her his i in is it its of on or our she that the
-    their they this to was we were which who will with not been would can said also than there after
-    der die das den dem des ein eine einer eines einem einen und oder aber ist sind war waren wird werden
-    hat haben nicht mit von zu zum zur im in an am auf aus bei für über unter nach vor als auch es sich
-    sie er wir ihr ihre sein seine so wie dass noch nur um durch man mehr""".split()  # noqa: SIM905
-)
 _WORD = re.compile(r"\w+")
 DAMPING = 0.85
 ITERATIONS = 100  # power iteration converges in far fewer steps on news-sized graphs

@@ -9,7 +9,7 @@ __all__ = ["GenerationOptions", "Translator", "is_degenerate", "load_translator"
 
 
 def load_translator(settings: Settings) -> Translator:
-    """The engine named by `settings.engine`, loaded once."""
+    """The engine named by `settings.engine`, loaded once (settings as `loading.resolve_settings` made them)."""
     if settings.engine == "ctranslate2":
         from .ctranslate2 import CTranslate2Translator
 
@@ -27,7 +27,7 @@ def load_translator(settings: Settings) -> Translator:
         device=settings.device,
         dtype=settings.dtype,
         revision=settings.revision,
-        int8=bool(settings.resolved().int8),
+        int8=bool(settings.int8),
         num_beams=settings.translation_beams,
         max_batch_tokens=settings.max_batch_tokens,
     )

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from ..document import Document, replace
 from ..segment import split_clauses
 from ..settings import default_batch_tokens
+from ..text import has_letter
 
 log = logging.getLogger(__name__)
-
-_HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +76,7 @@ class Translator(ABC):
         results: list[str | None] = [None] * len(texts)
         token_counts = self.count_tokens(texts) if texts else []
         for i, (text, n_tokens) in enumerate(zip(texts, token_counts)):
-            if not _HAS_LETTER.search(text):
+            if not has_letter(text):
                 results[i] = text.strip()  # numbers, bullets, dashes: nothing to translate
                 continue
             if n_tokens <= self.max_input_tokens:

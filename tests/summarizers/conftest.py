@@ -7,10 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
-from tiny_models import SEEDS, build_bart, seed_lines
 
 from summarize.document import Document, read_document, replace
 from summarize.segment import segment
+from tools.tiny_models import SEEDS, build_bart, seed_lines
 
 WINDOW = 128  # encoder positions of the tiny models: the seed articles are several windows long
 

@@ -9,8 +9,8 @@ import pytest
 
 from summarize.document import Document, replace
 from summarize.errors import UsageError
-from summarize.settings import Settings
-from summarize.summarizers import ExtractiveSummarizer, load_summarizer, parse_length
+from summarize.settings import Settings, parse_length
+from summarize.summarizers import ExtractiveSummarizer, load_summarizer
 from summarize.summarizers.abstractive import AbstractiveSummarizer
 
 SHORT_TEXT = "Russland und Nordkorea wollen enger zusammenarbeiten. Die USA sind besorgt."

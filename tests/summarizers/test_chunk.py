@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarize.errors import UsageError
-from summarize.summarizers.chunk import chunk_sentences, oversize
+from summarize.summarizers.chunk import chunk_sentences
+
+
+def oversize(chunk, counts, window, *, reserve=0) -> bool:
+    """Whether a chunk overflows the window: only ever a single sentence the caller must split."""
+    return sum(counts[i] for i in chunk) + reserve > window
 
 counts_st = st.lists(st.integers(min_value=0, max_value=60), max_size=80)
 window_st = st.integers(min_value=1, max_value=120)

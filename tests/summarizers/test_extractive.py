@@ -6,7 +6,8 @@ import pytest
 
 from summarize.document import replace
 from summarize.errors import UsageError
-from summarize.summarizers import ExtractiveSummarizer, find_duplicate_groups, parse_length
+from summarize.settings import parse_length
+from summarize.summarizers import ExtractiveSummarizer, find_duplicate_groups
 
 LENGTHS = ["short", "medium", "long", "1s", "4s", "12s", "30t", "120t"]
 

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_render import make_result
 
 from summarize.render import render_html
 
@@ -66,8 +65,8 @@ def run_browser(browser: str, tmp_path: Path, *args: str) -> subprocess.Complete
     )
 
 
-def test_report_renders_and_hover_highlights_sources(browser, tmp_path):
-    result = make_result()
+def test_report_renders_and_hover_highlights_sources(browser, tmp_path, result_of):
+    result = result_of()
     page = render_html(result)
     test_page = tmp_path / "report-test.html"
     test_page.write_text(page.replace("</body>", HARNESS + "</body>"), encoding="utf-8")
@@ -83,9 +82,9 @@ def test_report_renders_and_hover_highlights_sources(browser, tmp_path):
     assert '&lt;script&gt;document.title="pwned"&lt;/script&gt;' in dom  # shown as text, not run
 
 
-def test_screenshots_at_desktop_and_phone_width(browser, tmp_path):
+def test_screenshots_at_desktop_and_phone_width(browser, tmp_path, result_of):
     page = tmp_path / "report.html"
-    page.write_text(render_html(make_result(evil=False)), encoding="utf-8")
+    page.write_text(render_html(result_of(evil=False)), encoding="utf-8")
     for name, size in (("desktop", "1280,900"), ("phone", "390,844")):
         shot = tmp_path / f"{name}.png"
         proc = run_browser(browser, tmp_path, f"--screenshot={shot}", f"--window-size={size}", page.as_uri())

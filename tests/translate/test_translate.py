@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from tiny_models import seed_lines
 
 from summarize.translate import GenerationOptions, Translator, is_degenerate, translate_documents
 from summarize.translate.marian import MarianTranslator
+from tools.tiny_models import seed_lines
 
 
 class WordTranslator(Translator):

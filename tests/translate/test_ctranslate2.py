@@ -6,10 +6,9 @@ import pytest
 
 pytest.importorskip("ctranslate2", reason="the ct2 extra (ctranslate2) is not installed")
 
-from tiny_models import seed_lines
-
 from summarize.translate import ctranslate2 as ct2_engine
 from summarize.translate.ctranslate2 import CTranslate2Translator
+from tools.tiny_models import seed_lines
 
 
 @pytest.fixture(scope="module")

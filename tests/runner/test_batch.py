@@ -13,7 +13,7 @@ import time
 import pytest
 
 from summarize import Pipeline
-from summarize.batch import BatchRunner, JsonlSink, discover_inputs, read_jsonl_inputs, write_atomic
+from summarize.runner.batch import BatchRunner, JsonlSink, discover_inputs, read_jsonl_inputs, write_atomic
 
 
 @pytest.fixture(scope="module")

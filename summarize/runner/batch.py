@@ -21,13 +21,14 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
-from .document import Document, Result, Summary, replace
-from .errors import InputError, ModelNotFoundError, SummarizeError, UsageError
-from .pipeline import Pipeline, load_document
-from .render import render_digest_html, render_digest_markdown, render_html, render_index, render_json
-from .render.markdown import render_markdown
+from ..document import Document, Result, Summary, replace
+from ..errors import InputError, ModelNotFoundError, SummarizeError, UsageError
+from ..pipeline import Pipeline, load_document
+from ..render import render_digest_html, render_digest_markdown, render_html, render_index, render_json
+from ..render.markdown import render_markdown
 
-FORMATS = {"json": (".json", render_json), "md": (".md", render_markdown), "html": (".html", render_html)}
+# Output format → (file suffix, renderer).
+RENDERERS = {"json": (".json", render_json), "md": (".md", render_markdown), "html": (".html", render_html)}
 CACHE_DIR = ".cache"
 ERRORS_FILE = "errors.jsonl"
 
@@ -76,7 +77,7 @@ class Job:
 
 
 # An executor turns a stream of Jobs into (job, result, error) triples, in any order. The local one runs the
-# pipeline in this process; `summarize.ray_backend` runs it on a Ray cluster. Writing stays here, either way.
+# pipeline in this process; `summarize.runner.ray` runs it on a Ray cluster. Writing stays here, either way.
 Executor = Callable[[Iterable[Job]], Iterator[tuple[Job, "Result | None", "str | None"]]]
 
 
@@ -259,10 +260,9 @@ class BatchRunner:
         use_cache: bool = True,
         group_size: int = 8,
         executor: Executor | None = None,
-        on_start: Callable[[int], None] | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> None:
-        unknown = set(formats) - set(FORMATS)
+        unknown = set(formats) - set(RENDERERS)
         if unknown:
             raise SummarizeError(f"unknown output format(s): {', '.join(sorted(unknown))}")
         self.pipeline = pipeline
@@ -271,17 +271,16 @@ class BatchRunner:
         self.jsonl = jsonl
         self.use_cache = use_cache
         self.executor = executor or local_executor(pipeline, group_size)
-        self.on_start = on_start or (lambda total: None)
         self.on_outcome = on_outcome or (lambda outcome: None)
 
     def run(self, items: Sequence[InputItem], *, digest: bool = False) -> RunReport:
+        items = _unique_ids(list(items))  # files and records from several sources may share an id
         self.out_dir.mkdir(parents=True, exist_ok=True)
         report = RunReport()
         sink = JsonlSink(self.jsonl) if self.jsonl else None
         errors_path = self.out_dir / ERRORS_FILE
         errors_tmp = errors_path.with_suffix(".jsonl.tmp")
         done_keys: list[str] = []
-        self.on_start(len(items))
         try:
             with open(errors_tmp, "w", encoding="utf-8") as errors:
                 for outcome in self._outcomes(items, sink):
@@ -343,7 +342,7 @@ class BatchRunner:
         item, key, started = job.item, job.key, job.started
         outputs = []
         for fmt in self.formats:
-            suffix, render = FORMATS[fmt]
+            suffix, render = RENDERERS[fmt]
             target = self.out_dir / f"{item.id}{suffix}"
             write_atomic(target, render(result))
             outputs.append(str(target))
@@ -361,7 +360,7 @@ class BatchRunner:
                                           if summary else 0),
             seconds=round(time.perf_counter() - started, 3),
             outputs=tuple(outputs),
-            title=_title(doc),
+            title=doc.title,
             key=key,
         )
 
@@ -402,7 +401,7 @@ class BatchRunner:
             ("digest.json", json.dumps(
                 {"schema_version": Result(document=docs[0]).to_dict()["schema_version"],
                  "signature": self.pipeline.signature, "summary": summary.to_dict(),
-                 "documents": [{"id": d.id, "path": d.path, "title": _title(d)} for d in docs]},
+                 "documents": [{"id": d.id, "path": d.path, "title": d.title} for d in docs]},
                 ensure_ascii=False, indent=2) + "\n"),
             ("digest.md", render_digest_markdown(summary, docs)),
             ("digest.html", render_digest_html(summary, docs)),
@@ -411,10 +410,4 @@ class BatchRunner:
             written.append(str(self.out_dir / name))
         return tuple(written)
 
-
-def _title(doc: Document) -> str:
-    for s in doc.sentences:
-        if s.role == "title":
-            return s.translation or s.text
-    return doc.meta.get("title", "") if doc.meta else ""
 

@@ -10,8 +10,11 @@ import pytest
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'summarize[ray]')")
 
 from summarize import Pipeline
-from summarize.batch import BatchRunner, discover_inputs
-from summarize.ray_backend import run_ray
+from summarize.runner import BatchRunner, RayOptions, discover_inputs, run_batch
+
+
+def run_ray(settings, paths, out_dir, *, workers=1, **options):
+    return run_batch(paths, out_dir, settings=settings, ray=RayOptions(workers=workers), **options)
 
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 

@@ -57,13 +57,21 @@ class DroppingTranslator(ReferenceTranslator):
         return ["" if i % 3 == 2 else en for i, en in enumerate(super().translate_sentences(texts))]
 
 
-def newstest(suffix: str) -> Path:
-    from summarize.evaluation.cli import find_eval_file
+DATA = Path(__file__).resolve().parent.parent / "data"
 
-    try:
-        return find_eval_file(None, suffix, "--src" if suffix == "de" else "--ref")
-    except UsageError as exc:
-        pytest.skip(str(exc))
+
+def run_ok(args: list[str]) -> None:
+    """`summarize.cli.main` exits like any command line; success is exit code 0."""
+    from summarize.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code in (0, None)
+
+
+def news(suffix: str) -> Path:
+    """Our own small parallel file (tests/data/README.md): the eval commands' tests need no outside data."""
+    return DATA / f"news.{suffix}"
 
 
 # --- scoring and coverage, no pipeline ----------------------------------------------------------------
@@ -180,10 +188,9 @@ def one_torch_thread():
 @pytest.mark.usefixtures("one_torch_thread")
 def test_tiny_model_runs_through_the_eval_command(tiny_marian: str, tmp_path: Path, capsys) -> None:
     # A random model loops until max_new_tokens and is retried with beam search (~0.2 s a line), so 12 lines.
-    from summarize.cli import main
 
     json_out = tmp_path / "report.json"
-    main(["eval", "translation", "--src", str(newstest("de")), "--ref", str(newstest("en")), "--model", tiny_marian,
+    run_ok(["eval", "translation", "--src", str(news("de")), "--ref", str(news("en")), "--translator", tiny_marian,
           "--device", "cpu", "--limit", "12", "--lines-per-doc", "5", "--json", "--json-out", str(json_out)])
     report = json.loads(capsys.readouterr().out)
     assert report == json.loads(json_out.read_text(encoding="utf-8"))
@@ -212,18 +219,19 @@ def test_tiny_model_runs_through_the_eval_command(tiny_marian: str, tmp_path: Pa
 @pytest.mark.parametrize(
     "args",
     [
-        ["--model", "/no/such/model-dir"],
+        ["--translator", "/no/such/model-dir"],
         ["--src", "/no/such/file.de"],
         ["--limit", "0"],
+        ["--testset", "wmt19"],
     ],
-    ids=["missing-model", "missing-src", "bad-limit"],
+    ids=["missing-model", "missing-src", "bad-limit", "testset-and-files"],
 )
 def test_usage_and_model_errors_exit_2(args: list[str], capsys) -> None:
     from summarize.cli import main
 
-    base = ["eval", "translation", "--ref", str(newstest("en"))]
+    base = ["eval", "translation", "--ref", str(news("en"))]
     if "--src" not in args:
-        base += ["--src", str(newstest("de"))]
+        base += ["--src", str(news("de"))]
     with pytest.raises(SystemExit) as exc:
         main(base + args)
     assert exc.value.code == 2
@@ -241,25 +249,30 @@ def test_unaligned_files_exit_2(tmp_path: Path, capsys) -> None:
     assert "not a parallel pair" in capsys.readouterr().err
 
 
-def test_eval_dir_comes_from_the_environment_first(tmp_path: Path, monkeypatch) -> None:
-    from summarize.evaluation import cli
+def test_a_test_set_is_named_or_given_never_assumed(capsys) -> None:
+    from summarize.cli import main
 
-    (tmp_path / "newstest2019-deen.de").write_text("Eins.\n", encoding="utf-8")
-    monkeypatch.setenv("SUMMARIZE_EVAL_DIR", str(tmp_path))
-    assert cli.find_eval_file(None, "de", "--src") == tmp_path / "newstest2019-deen.de"
-    monkeypatch.setattr(cli, "eval_dirs", lambda: [tmp_path / "empty"])
-    with pytest.raises(UsageError, match="SUMMARIZE_EVAL_DIR"):
-        cli.find_eval_file(None, "en", "--ref")
+    with pytest.raises(SystemExit) as exc:
+        main(["eval", "translation"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--testset" in err and "--src" in err and "Traceback" not in err
+
+
+def test_an_unknown_test_set_is_one_line_and_exit_2(capsys) -> None:
+    from summarize.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["eval", "translation", "--testset", "no-such-set"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "no-such-set" in err and len(err.splitlines()) == 1
 
 
 def test_provenance_command_prints_its_figures(capsys) -> None:
-    try:
-        from summarize.evaluation import provenance_set  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"summarize.evaluation.provenance_set not importable yet: {exc}")
-    from summarize.cli import main
 
-    main(["eval", "provenance", "--en", str(newstest("en")), "--limit-articles", "3", "--json"])
+    run_ok(["eval", "provenance", "--src", str(news("de")), "--ref", str(news("en")), "--limit-articles", "3",
+          "--json"])
     figures = json.loads(capsys.readouterr().out)
     assert figures["cases"] > 0 and figures["threshold"] == 0.25
     numbers = {k: v for k, v in figures.items() if isinstance(v, float) and k != "threshold"}
@@ -281,10 +294,8 @@ def _real_model_cached() -> bool:
 def test_real_opus_mt_scores_near_its_published_bleu(capsys) -> None:
     if not _real_model_cached():
         pytest.skip(f"{REAL_MODEL} is not in the Hugging Face cache (huggingface-cli download {REAL_MODEL})")
-    from summarize.cli import main
 
-    main(["eval", "translation", "--src", str(newstest("de")), "--ref", str(newstest("en")),
-          "--model", REAL_MODEL, "--limit", "100", "--json"])
+    run_ok(["eval", "translation", "--testset", "wmt19", "--translator", REAL_MODEL, "--limit", "100", "--json"])
     report = json.loads(capsys.readouterr().out)
     # Published: BLEU 40.1 on all 2,000 lines; 100 lines vary, but a working model is far above 25.
     assert report["sentence_mode"]["bleu"] > 25

@@ -1,4 +1,4 @@
-"""Running the pipeline on a Ray cluster: the same BatchRunner, with a Ray Data executor.
+"""Running the pipeline on a Ray cluster: the same BatchRunner, with a Ray Data executor (`run_batch(ray=...)`).
 
 The driver reads inputs, checks the cache and writes every output (so outputs, cache and JSONL are exactly
 those of a local run, and nothing is written twice); Ray Data only computes: `map_batches` over a callable
@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .batch import BatchRunner, Executor, Job, RunReport, discover_inputs, process_jobs
-from .document import Document, Result
-from .errors import UsageError
-from .settings import Settings
+from ..document import Document, Result
+from ..errors import UsageError
+from ..loading import resolve_settings
+from ..pipeline import Pipeline
+from ..settings import Settings
+from .batch import Executor, Job, process_jobs
 
 
 def _ray() -> Any:
@@ -31,8 +32,6 @@ class PipelineWorker:
     """A Ray Data actor: builds the Pipeline (and loads its models) once, then processes batches of jobs."""
 
     def __init__(self, settings: Settings) -> None:
-        from .pipeline import Pipeline
-
         self.pipeline = Pipeline(settings)
         self.pipeline.load_models()
 
@@ -51,7 +50,7 @@ class PipelineWorker:
 
 def worker_settings(settings: Settings, num_gpus_per_worker: float = 0) -> Settings:
     """Settings resolved for the workers' device, not the driver's: the driver's cache keys must match them."""
-    return settings.resolved(auto_device_type="cuda" if num_gpus_per_worker else "cpu")
+    return resolve_settings(settings, device_type="cuda" if num_gpus_per_worker else "cpu")
 
 
 def ray_executor(
@@ -108,26 +107,3 @@ def _retry_limits(ray: Any) -> dict[str, int]:
     if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         return {}
     return {"max_restarts": 2, "max_task_retries": 2}
-
-
-def run_ray(
-    settings: Settings,
-    paths: Sequence[str | Path],
-    out_dir: str | Path = "outputs",
-    *,
-    address: str | None = None,
-    workers: int = 1,
-    num_gpus_per_worker: float = 0,
-    formats: Sequence[str] = ("json", "md", "html"),
-    jsonl: str | Path | None = None,
-    use_cache: bool = True,
-    digest: bool = False,
-) -> RunReport:
-    """`BatchRunner(...).run` over `paths`, computed on Ray. Same outputs as a local run."""
-    from .pipeline import Pipeline
-
-    settings = worker_settings(settings, num_gpus_per_worker)
-    pipeline = Pipeline(settings)  # the driver loads no model unless a digest needs the summarizer
-    executor = ray_executor(settings, address=address, workers=workers, num_gpus_per_worker=num_gpus_per_worker)
-    runner = BatchRunner(pipeline, out_dir, formats=formats, jsonl=jsonl, use_cache=use_cache, executor=executor)
-    return runner.run(discover_inputs(paths), digest=digest)

@@ -1,0 +1,67 @@
+"""The runner: drives many inputs through a `Pipeline` into an output folder.
+
+`run_batch` is the batch entry point of the API and of the CLI: files, folders and `{"id", "text"}` records in;
+per-article JSON/Markdown/HTML, `index.html`, `errors.jsonl` and an optional JSONL stream out, with a
+content-hash cache that makes reruns and resumed runs cheap. `batch` does the work in this process; `ray`
+computes on a Ray cluster while this process still reads, caches and writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..pipeline import Pipeline
+from ..settings import FORMATS, Settings
+from .batch import BatchRunner, InputItem, Outcome, RunReport, discover_inputs, read_jsonl_inputs
+
+
+@dataclass(frozen=True, slots=True)
+class RayOptions:
+    """Where and how wide to compute with `--backend ray`."""
+
+    address: str | None = None  # "auto", "ray://host:10001"; None: a local Ray instance
+    workers: int = 1  # model replicas (actors)
+    num_gpus_per_worker: float = 0.0
+
+
+def run_batch(
+    inputs: Sequence[InputItem | str | Path],
+    out_dir: str | Path = "outputs",
+    *,
+    settings: Settings | None = None,
+    pipeline: Pipeline | None = None,
+    ray: RayOptions | None = None,
+    formats: Sequence[str] = FORMATS,
+    jsonl: str | Path | None = None,
+    use_cache: bool = True,
+    digest: bool = False,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> RunReport:
+    """Process files, folders (their `*.txt`) and records into `out_dir`; one bad input never stops the run.
+
+    Give `settings`, or a `pipeline` whose models may already be loaded. Locally the models load before the
+    first input is read, so a missing model fails at once. With `ray`, the cluster computes and this process
+    loads no model (unless a digest needs the summarizer).
+    """
+    items = [x for x in inputs if isinstance(x, InputItem)]
+    items += discover_inputs([x for x in inputs if not isinstance(x, InputItem)])
+    executor = None
+    if ray is not None:
+        from .ray import ray_executor, worker_settings
+
+        settings = worker_settings(settings or (pipeline.settings if pipeline else Settings()), ray.num_gpus_per_worker)
+        pipeline = Pipeline(settings)
+        executor = ray_executor(settings, address=ray.address, workers=ray.workers,
+                                num_gpus_per_worker=ray.num_gpus_per_worker)
+    else:
+        pipeline = pipeline or Pipeline(settings)
+        pipeline.load_models()
+    runner = BatchRunner(pipeline, out_dir, formats=formats, jsonl=jsonl, use_cache=use_cache, executor=executor,
+                         on_outcome=on_outcome)
+    return runner.run(items, digest=digest)
+
+
+__all__ = ["BatchRunner", "InputItem", "Outcome", "RayOptions", "RunReport", "discover_inputs", "read_jsonl_inputs",
+           "run_batch"]

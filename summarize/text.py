@@ -1,0 +1,62 @@
+"""Text helpers every stage shares: stop words, has-a-letter, and the plain text a model reads.
+
+Pure functions and constants over `str`; nothing here knows about records or models.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Function words of English and German: they carry no topic, so content comparisons (provenance, extractive
+# centrality) leave them out.
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for from with as is are was were be been being has have had do
+    does did will would can could should may might must shall this that these those it its he she they them
+    his her their our we you i me my your not no so than then there here also just about into over after
+    before between during under again further once more most other some such only own same too very what
+    which who whom whose when where why how all any both each few said says say according
+    der die das den dem des ein eine einer eines einem einen und oder aber ist sind war waren wird werden
+    wurde wurden hat haben hatte hatten nicht mit von zu zum zur im in an am auf aus bei für über unter nach
+    vor als auch es sich sie er wir ihr ihre ihren ihrem sein seine seinen seiner so wie dass noch nur um
+    durch man mehr bis gegen seit diese dieser dieses wenn doch schon sehr kann können soll
+    sollte""".split()  # noqa: SIM905
+)
+
+# The most frequent function words per language: a text's language is the one whose markers it uses most.
+LANGUAGE_MARKERS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "de": "der die das und ist nicht ein eine einen dem den des mit sich auch auf für von zu im "
+        "wird wurde sind haben hat dass oder aber wie bei nach noch nur über werden",
+        "en": "the and is are was were not of to in that this with for on by from have has it "
+        "be an as at which would will their they",
+        "fr": "le la les et est une des du dans que qui pour pas sur au avec ce sont il elle ont été aux",
+        "es": "el la los las y es una del en que por para con no se su al lo como más pero fue",
+        "it": "il la le gli e è una del della che per con non si sono di da nel alla anche ma",
+        "nl": "de het een en is van dat niet op te met zijn voor er maar ook om bij worden wordt",
+    }.items()
+}
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def has_letter(text: str) -> bool:
+    """Whether the text has a letter of any script (numbers, bullets and dashes have none)."""
+    return _LETTER.search(text) is not None
+
+
+# HTML/XML tags and comments pasted into an article: "<p>", "</b>", '<a href="…">', "<!-- … -->". A "<"
+# followed by a space or digit ("Werte < 5") is no tag.
+_MARKUP = re.compile(
+    r"""<!--.*?-->|</?[A-Za-z][\w:-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?)*\s*/?>""",
+    re.DOTALL,
+)
+
+
+def plain_text(text: str) -> str:
+    """What a model should read of a span: markup tags removed, entities (&amp;) decoded, white space collapsed.
+    Offsets never point into this: it is derived, and `Sentence.text` stays the exact slice."""
+    if "<" not in text and "&" not in text:
+        return " ".join(text.split())
+    return " ".join(html.unescape(_MARKUP.sub(" ", text)).split())

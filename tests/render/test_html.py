@@ -1,0 +1,70 @@
+"""render.html: escaped, self-contained reports whose summary sentences point at existing source rows."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from summarize.document import Document, Result, SourceLink, Summary, SummarySentence
+from summarize.render import render_digest_html, render_digest_markdown, render_html, render_index
+from summarize.render.html import anchor
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attrs: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.attrs.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def parse(html: str) -> Collector:
+    c = Collector()
+    c.feed(html)
+    return c
+
+
+def test_html_escapes_article_text_and_adds_no_attributes(result_of):
+    html = render_html(result_of())
+    parsed = parse(html)
+    assert "<script>document.title" not in html
+    assert all("onmouseover" not in attrs for _, attrs in parsed.attrs)
+    assert all("<b>" not in a for _, attrs in parsed.attrs for a in attrs.values() if a)
+    assert len(parsed.scripts) == 1 and "pwned" not in parsed.scripts[0]  # only our own script
+    assert "http://" not in html and "https://" not in html  # self-contained: no external requests
+
+
+def test_html_sources_have_rows_and_ids_are_unique(result_of):
+    parsed = parse(render_html(result_of()))
+    ids = [attrs["id"] for _, attrs in parsed.attrs if attrs.get("id")]
+    assert len(ids) == len(set(ids))
+    wanted = {i for _, attrs in parsed.attrs for i in (attrs.get("data-sources") or "").split()}
+    assert wanted == {anchor("art", "s3"), anchor("art", "s4")} and wanted <= set(ids)
+    classes = " ".join(attrs.get("class") or "" for _, attrs in parsed.attrs)
+    assert "unsupported" in classes
+
+
+def test_index_and_digest(result_of):
+    a, b = result_of("a", evil=False), result_of("b")
+    failed = Result(Document("c", ""), error="empty input")
+    index = render_index([a, b, failed], {"a": "a.html", "b": "b.html"})
+    assert 'href="a.html"' in index and 'href="b.html"' in index and "empty input" in index
+    digest = Summary(("a", "b"), "extractive", (
+        SummarySentence("Both.", (SourceLink("a", "s3", 0, 1, 1.0), SourceLink("b", "s3", 0, 1, 1.0)), 1.0),))
+    html = render_digest_html(digest, [a.document, b.document])
+    parsed = parse(html)
+    sources = [attrs["data-sources"] for _, attrs in parsed.attrs if "data-sources" in attrs]
+    assert sources == [f"{anchor('a', 's3')} {anchor('b', 's3')}"]
+    assert html.count('class="article"') == 2
+    md = render_digest_markdown(digest, [a.document, b.document])
+    assert "[^1]: a s3" in md and "[^2]: b s3" in md

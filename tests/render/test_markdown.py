@@ -1,0 +1,21 @@
+"""render.markdown: footnotes that quote every source, escaped article text."""
+
+from __future__ import annotations
+
+from summarize.render import render_markdown
+
+
+def test_markdown_footnotes_quote_every_source(result_of):
+    md = render_markdown(result_of(evil=False))
+    assert md.startswith("# EN Titel des Artikels")
+    assert "[^1]" in md and "[^2]" in md
+    assert "[^1]: s3 (characters" in md and "„Russland liefert 11.000 Container.“" in md
+    assert "⚠ unsupported" in md and "number 12,000 not in source" in md
+    summary_part = md.split("## Translation")[0]
+    assert "Diesen Artikel teilen" not in summary_part
+    assert "Site furniture" in md
+
+
+def test_markdown_escapes_article_markup(result_of):
+    md = render_markdown(result_of())
+    assert "<script>" not in md and "\\<script\\>" in md

@@ -1,0 +1,3 @@
+"""Developer tools that tests and benchmarks share and the package does not ship: tiny random-model builders
+(`tiny_models`) and the German news segmentation case table (`segment_cases`). Import them from the repository
+root (`from tools.tiny_models import build_marian`)."""
