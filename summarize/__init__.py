@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .checks import Flag, check_translation
 from .document import (
     Document,
     Result,
@@ -18,6 +19,7 @@ from .settings import Settings
 
 __all__ = [
     "Document",
+    "Flag",
     "InputError",
     "ModelNotFoundError",
     "Pipeline",
@@ -30,6 +32,7 @@ __all__ = [
     "SummarySentence",
     "UsageError",
     "__version__",
+    "check_translation",
     "load_document",
     "read_document",
 ]
