@@ -1,4 +1,4 @@
-"""`summarize eval translation` and `summarize eval provenance`: measured figures as a table or JSON.
+"""`summarize eval translation`, `eval provenance` and `eval checks`: measured figures as a table or JSON.
 
 `summarize.cli.main` dispatches here and maps UsageError / ModelNotFoundError to exit 2. The figures in
 models.md come from `--json` output, so one command regenerates each of them.
@@ -31,7 +31,7 @@ eval_app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    help="Measure translation quality (BLEU/chrF) and provenance accuracy on newstest2019.",
+    help="Measure translation quality (BLEU/chrF), provenance accuracy and translation checks on newstest2019.",
 )
 
 
@@ -116,6 +116,29 @@ def _print_translation(console: Console, r: Mapping[str, Any]) -> None:
         console.print(f"  segmentation {ex['id']}: {ex['lines']} lines → {ex['sentences']} sentences",
                       highlight=False)
     console.print("(all counts and up to 5 examples per check: --json)", style="dim")
+
+
+def _print_checks(console: Console, r: Mapping[str, Any]) -> None:
+    console.print(f"{r['pairs']} true pairs: {r['flagged']} flagged ({r['false_alarm_rate']:.2%}, low_confidence "
+                  f"aside); {r['microseconds_per_pair']:.0f} µs a pair; seed {r['seed']}", highlight=False)
+    table = Table(show_edge=False, title="translation checks")
+    for col in ("kind", "false alarms", "rule", "corrupted", "detected = recall", "precision"):
+        table.add_column(col, justify="left" if col in ("kind", "rule") else "right", no_wrap=True)
+    for kind, k in r["kinds"].items():
+        table.add_row(kind, f"{k['false_alarms']} ({k['false_alarm_rate']:.2%})", k["rule"] or "",
+                      str(k["corrupted"]) if k["rule"] else "", _percent(k["detection_rate"]),
+                      _percent(k["precision"]))
+    console.print(table)
+    for ex in r["false_alarm_examples"][:TERMINAL_EXAMPLES]:
+        console.print(f"  false alarm line {ex['line']}: {'; '.join(ex['flags'])}: {_short(ex['en'])!r}",
+                      highlight=False)
+    for ex in r["missed_examples"][:TERMINAL_EXAMPLES]:
+        console.print(f"  missed {ex['rule']} line {ex['line']}: {_short(ex['en'])!r}", highlight=False)
+    console.print("(every false alarm and up to 10 misses per rule: --json)", style="dim")
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -208,6 +231,26 @@ def provenance(
     data = {"en": str(en_path), "de": str(de_path) if de_path else None, "cases": len(cases),
             "threshold": threshold, **figures}
     _emit(data, as_json=as_json, json_out=json_out, table=_print_figures)
+
+
+@eval_app.command("checks")
+def checks(
+    src: Annotated[Path | None, typer.Option(help="German source, one sentence a line.")] = None,
+    ref: Annotated[Path | None, typer.Option(help="English reference, aligned with --src.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the corruptions (which number, which phrase).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON to stdout.")] = False,
+    json_out: Annotated[Path | None, typer.Option(help="Also write the JSON report to FILE.")] = None,
+) -> None:
+    """Translation checks: false alarms on the true pairs, detection on pairs corrupted by rule (no model)."""
+    from .checks import evaluate_checks
+
+    src_path = find_eval_file(src, "de", "--src")
+    ref_path = find_eval_file(ref, "en", "--ref")
+    src_lines, ref_lines = read_parallel(src_path, ref_path, limit=limit)
+    report = evaluate_checks(src_lines, ref_lines, seed=seed)
+    data = {"src": str(src_path), "ref": str(ref_path), **report.to_dict()}
+    _emit(data, as_json=as_json, json_out=json_out, table=_print_checks)
 
 
 def _sibling(path: Path, suffix: str) -> Path | None:
