@@ -65,7 +65,8 @@ ENGLISH_FUNCTION_WORDS = _word_set(
 )
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# E-mail addresses start where a run of address characters starts: a search from every position is quadratic.
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _TOKEN = re.compile(r"[^\W_]+")
 # Every number, date and time has a digit or a number word: without one in either text there is nothing to
@@ -73,7 +74,12 @@ _TOKEN = re.compile(r"[^\W_]+")
 _FACT_HINT = re.compile(
     r"\d|\b(?:" + "|".join(w for words in WORD_NUMBERS.values() for w in words) + r")\b", re.IGNORECASE
 )
-_LOOP = re.compile(rf"\b([^\W\d_][\w'’-]*(?:\W+\w+){{0,3}}?)(?:\W+\1\b){{{REPEAT_MIN - 1},}}", re.IGNORECASE)
+# A loop of one to four words, starting with a letter; a word may be hyphenated ("twelve-year-old"), with a
+# bounded number of hyphens so that a long "a-a-a-…" cannot make the search quadratic.
+_LOOP_WORD = r"\w+(?:['’-]\w+){0,3}"
+_LOOP = re.compile(
+    rf"\b((?=[^\W\d_]){_LOOP_WORD}(?:\W+{_LOOP_WORD}){{0,3}}?)(?:\W+\1\b){{{REPEAT_MIN - 1},}}", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,26 +175,38 @@ def _status(message: str, quiet: bool) -> None:
 
 # --- commands ----------------------------------------------------------------------------------------
 
+# Options of the commands that read a parallel pair (--src/--ref), declared once.
+SrcOption = Annotated[Path | None, typer.Option("--src", help="German source, one sentence a line.")]
+RefOption = Annotated[Path | None, typer.Option("--ref", help="English reference, aligned with --src.")]
+LimitOption = Annotated[int | None, typer.Option("--limit", help="Only the first N lines.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON to stdout.")]
+JsonOutOption = Annotated[Path | None, typer.Option("--json-out", help="Also write the JSON report to FILE.")]
+
+
+def _read_pair(src: Path | None, ref: Path | None, limit: int | None) -> tuple[Path, Path, list[str], list[str]]:
+    """The files (given, or newstest2019 found by `find_eval_file`) and their aligned lines."""
+    src_path = find_eval_file(src, "de", "--src")
+    ref_path = find_eval_file(ref, "en", "--ref")
+    return (src_path, ref_path, *read_parallel(src_path, ref_path, limit=limit))
+
 
 @eval_app.command("translation")
 def translation(
-    src: Annotated[Path | None, typer.Option(help="German source, one sentence a line.")] = None,
-    ref: Annotated[Path | None, typer.Option(help="English reference, aligned with --src.")] = None,
+    src: SrcOption = None,
+    ref: RefOption = None,
     model: Annotated[str, typer.Option(help="Translation model: hub name or local dir.")] = DEFAULTS.translator,
-    limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
+    limit: LimitOption = None,
     lines_per_doc: Annotated[int, typer.Option(help="Lines per pseudo-article in document mode.")] = 20,
     join: Annotated[str, typer.Option(help="space|newline: how lines are joined into a pseudo-article.")] = "space",
     device: Annotated[str, typer.Option(help="auto|cpu|cuda|cuda:N|mps")] = DEFAULTS.device,
     engine: Annotated[str, typer.Option(help=f"{'|'.join(ENGINES)}")] = DEFAULTS.engine,
     int8: Annotated[bool | None, typer.Option("--int8/--no-int8", help="Dynamic int8 quantization (default: on CPU).")] = DEFAULTS.int8,
     beams: Annotated[int, typer.Option(help="Beam size (1: greedy).")] = DEFAULTS.translation_beams,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON to stdout.")] = False,
-    json_out: Annotated[Path | None, typer.Option(help="Also write the JSON report to FILE.")] = None,
+    as_json: JsonOption = False,
+    json_out: JsonOutOption = None,
 ) -> None:
     """BLEU and chrF line by line and through the whole pipeline (pseudo-articles), with coverage checks."""
-    src_path = find_eval_file(src, "de", "--src")
-    ref_path = find_eval_file(ref, "en", "--ref")
-    src_lines, ref_lines = read_parallel(src_path, ref_path, limit=limit)
+    src_path, ref_path, src_lines, ref_lines = _read_pair(src, ref, limit)
     from ..pipeline import Pipeline  # after the cheap checks: it imports every stage
     settings = DEFAULTS.replace(
         translator=model, summarizer="none", device=device, engine=engine, int8=int8, translation_beams=beams
@@ -235,19 +247,17 @@ def provenance(
 
 @eval_app.command("checks")
 def checks(
-    src: Annotated[Path | None, typer.Option(help="German source, one sentence a line.")] = None,
-    ref: Annotated[Path | None, typer.Option(help="English reference, aligned with --src.")] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
+    src: SrcOption = None,
+    ref: RefOption = None,
+    limit: LimitOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the corruptions (which number, which phrase).")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON to stdout.")] = False,
-    json_out: Annotated[Path | None, typer.Option(help="Also write the JSON report to FILE.")] = None,
+    as_json: JsonOption = False,
+    json_out: JsonOutOption = None,
 ) -> None:
     """Translation checks: false alarms on the true pairs, detection on pairs corrupted by rule (no model)."""
     from .checks import evaluate_checks
 
-    src_path = find_eval_file(src, "de", "--src")
-    ref_path = find_eval_file(ref, "en", "--ref")
-    src_lines, ref_lines = read_parallel(src_path, ref_path, limit=limit)
+    src_path, ref_path, src_lines, ref_lines = _read_pair(src, ref, limit)
     report = evaluate_checks(src_lines, ref_lines, seed=seed)
     data = {"src": str(src_path), "ref": str(ref_path), **report.to_dict()}
     _emit(data, as_json=as_json, json_out=json_out, table=_print_checks)
