@@ -30,10 +30,10 @@ KINDS = (NUMBER, UNTRANSLATED, TRUNCATED, LENGTH, REPETITION, LOW_CONFIDENCE)  #
 # until the engines report scores and it can be measured like the other thresholds.
 LOW_CONFIDENCE_THRESHOLD = -1.0
 
-# Length: the geometric mean of the character and word ratios (English / German). German runs ~8 % longer in
-# letters but ~9 % shorter in words than English, so the mean is ~1.0 and varies less than either alone.
+# Length: the geometric mean of the letter and word ratios (English / German). German has ~8 % more letters but
+# ~9 % fewer words than its English translation, so the mean is ~1.0 and varies less than either ratio alone.
 TRUNCATED_RATIO = 2 / 3  # <1 % of faithful newstest2019 references fall below it; >95 % of their first halves do
-LENGTH_RATIO = 2.0  # twice the expected length: no faithful newstest2019 reference comes near it
+LENGTH_RATIO = 2.0  # twice the expected length: 1 newstest2019 reference of 2,000 (an added explanation)
 # Short sentences vary too much for a ratio ("Geschafft!" → "Done!"): only German of this many words is judged,
 # and only a shortfall or excess of this many letters counts.
 LENGTH_MIN_WORDS = 5
