@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .checks import Flag, check_translation
 from .document import (
     Document,
     Result,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Document",
+    "Flag",
     "InputError",
     "ModelNotFoundError",
     "Pipeline",
@@ -42,6 +44,7 @@ __all__ = [
     "SummarySentence",
     "UsageError",
     "__version__",
+    "check_translation",
     "load_document",
     "read_document",
     "run_batch",

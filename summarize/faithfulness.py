@@ -80,7 +80,8 @@ NOT_NAMES = (
 
 @dataclass(frozen=True, slots=True, order=True)
 class Fact:
-    """One checkable fact. kind: "number" | "date" | "name"; value canonical (see `extract_facts`)."""
+    """One checkable fact. kind: "number" | "date" | "name" | "time"; value canonical (see `extract_facts`
+    and `extract_times`)."""
 
     kind: str
     value: str  # number: "11000", "5.4", "5.4%"; date: "09-12", "2019-09-12", "2019"; name: "biden"
@@ -149,6 +150,17 @@ _NOT_CHECKED = {
     "en": re.compile(
         rf"\b\d{{1,2}}(?:[:.]\d{{2}})?\s*(?:[ap]\.m\.|[ap]m\b|o'clock|h\b)|{_NOT_CHECKED_COMMON}",
         re.IGNORECASE,
+    ),
+}
+# Clock times for the translation checks (`extract_times`), never for summaries: only marked forms count
+# ("19.30 Uhr", "7:30 pm", "at 14.13"), since a bare "15:15" is as often a score.
+_CLOCK = r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?"
+_TIMES_COMMON = rf"\b{_TIME_BEFORE}\s+(?:(?:about|around|approximately|ca\.)\s+)?(?P<hour>\d{{1,2}})[.:](?P<minute>\d{{2}})\b"
+_TIMES = {  # marked forms first: "at 7:30 pm" is 19:30, not also 7:30
+    "de": (re.compile(rf"\b{_CLOCK}\s*Uhr\b"), re.compile(_TIMES_COMMON, re.IGNORECASE)),
+    "en": (
+        re.compile(rf"\b{_CLOCK}\s*(?:(?P<am>a\.m\.|am\b)|(?P<pm>p\.m\.|pm\b)|o'clock\b)", re.IGNORECASE),
+        re.compile(_TIMES_COMMON, re.IGNORECASE),
     ),
 }
 _SCALE_WORD = re.compile(rf"(?:{_SCALE_NAMES})", re.IGNORECASE)
@@ -231,6 +243,30 @@ def _amounts(text: str, lang: str, taken: list[tuple[int, int]]) -> set[Fact]:
     return facts
 
 
+def extract_times(text: str, lang: str) -> set[Fact]:
+    """Clock times as Fact("time", "HH:MM"): "19.30 Uhr" → 19:30, "7:30 pm" → 19:30, "at 14.13" → 14:13.
+
+    Not part of `extract_facts`: the summary guard skips times on purpose (see `_NOT_CHECKED`). Without
+    am/pm the hour is as written; `supported` compares hours modulo 12.
+    """
+    facts: set[Fact] = set()
+    taken: list[tuple[int, int]] = []
+    for pattern in _TIMES.get(lang, _TIMES["en"]):
+        for m in pattern.finditer(text):
+            if _inside(m.start("hour"), taken):
+                continue
+            taken.append(m.span())
+            hour, minute = int(m.group("hour")), int(m.group("minute") or 0)
+            groups = m.groupdict()
+            if groups.get("pm") and hour < 12:
+                hour += 12
+            elif groups.get("am") and hour == 12:
+                hour = 0
+            if hour <= 24 and minute < 60:
+                facts.add(Fact("time", f"{hour % 24:02d}:{minute:02d}"))
+    return facts
+
+
 def extract_names(text: str) -> list[str]:
     """Capitalised tokens that look like names (English text).
 
@@ -307,6 +343,50 @@ def _number_supported(value: str, source: set[Fact], texts: Sequence[str]) -> bo
     return bool(stems) and any(re.search(rf"\b{stem}", t, re.IGNORECASE) for t in texts for stem in stems)
 
 
+def _clock_numbers(value: str) -> set[str]:
+    """How a clock time may stand as a bare number: 19:30 → 19.3 or 7.3; 13:00 → 13 or 1."""
+    hour, minute = (int(part) for part in value.split(":"))
+    return {canonical_number(h + minute / 100) for h in (hour, hour % 12)}
+
+
+def _time_supported(value: str, source: set[Fact], texts: Sequence[str]) -> bool:
+    """Same minute and hour modulo 12 (19.30 Uhr = 7:30 pm = 7:30), the time written as a bare number
+    ("zwischen 10 und 13 Uhr" = "between 10 and 13"), or its digits unmarked ("beim 18:17" = "at 18:17":
+    a score, like as not)."""
+    hour, minute = (int(part) for part in value.split(":"))
+    hours = "|".join(str(h) for h in {hour, hour % 12, hour % 12 + 12})
+    if any(re.search(rf"(?<![\d.,:])0?(?:{hours})[.:]{minute:02d}(?![\d])", t) for t in texts):
+        return True
+    numbers = _clock_numbers(value)
+    for fact in source:
+        if fact.kind == "time":
+            h, m = (int(part) for part in fact.value.split(":"))
+            if (h % 12, m) == (hour % 12, minute):
+                return True
+        elif fact.kind == "number" and fact.value in numbers:
+            return True
+    return False
+
+
+def supported(fact: Fact, source: set[Fact], texts: Sequence[str]) -> bool:
+    """Whether `source` (the facts of `texts`) supports a number, date or time fact: canonically equal,
+    or reconciled as `check` does (percent sign dropped, small numbers in compounds, partial dates).
+    A bare number is also supported by a clock time that reads as it (13 ~ 13:00), for the sources'
+    times that `extract_times` adds."""
+    if fact in source:
+        return True
+    if fact.kind == "number":
+        times = (f for f in source if f.kind == "time")
+        return _number_supported(fact.value, source, texts) or any(
+            fact.value in _clock_numbers(t.value) for t in times
+        )
+    if fact.kind == "date":
+        return _date_supported(fact.value, source)
+    if fact.kind == "time":
+        return _time_supported(fact.value, source, texts)
+    return False
+
+
 def name_in(name: str, texts: Iterable[str]) -> bool:
     """Case-insensitive and prefix-tolerant: 'Russia' is found in "Russia's", 'Merkels' in 'Merkel'."""
     stem = name.casefold()[: max(4, min(len(name), 6))]
@@ -327,13 +407,8 @@ def check(
     warnings: list[str] = []
     summary_facts = extract_facts(summary_sentence, lang)
     for fact in sorted(f for f in summary_facts if f.kind != "name"):
-        if fact in source_facts:
-            continue
-        if fact.kind == "number" and _number_supported(fact.value, source_facts, source_texts):
-            continue
-        if fact.kind == "date" and _date_supported(fact.value, source_facts):
-            continue
-        warnings.append(f"{fact.kind} {fact} not in source")
+        if not supported(fact, source_facts, source_texts):
+            warnings.append(f"{fact.kind} {fact} not in source")
     if lang == "en":
         for name in dict.fromkeys(extract_names(summary_sentence)):
             if not name_in(name, source_texts):

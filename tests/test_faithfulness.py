@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarize.faithfulness import Fact, check, extract_facts, extract_names, parse_number
+from summarize.faithfulness import (
+    Fact,
+    check,
+    extract_facts,
+    extract_names,
+    extract_times,
+    parse_number,
+    supported,
+)
 
 N, D = "number", "date"
 
@@ -149,6 +157,44 @@ def test_a_sentence_never_contradicts_itself() -> None:
         assert (
             check(text, [text] if lang == "de" else [], [text] if lang == "en" else [None], lang=lang) == ()
         )
+
+
+# Clock times: only for the translation checks, so `extract_facts` above still has none.
+TIME_CASES = [
+    ("Um 14.13 Uhr brannte es.", "de", {"14:13"}),
+    ("Gegen 16:50 Uhr betrat sie das Gebäude.", "de", {"16:50"}),
+    ("zwischen 10 und 13 Uhr", "de", {"13:00"}),
+    ("At 14.13 the fire brigade was alerted.", "en", {"14:13"}),
+    ("The festival starts at 7:30 pm, admission at 7 pm.", "en", {"19:30", "19:00"}),
+    ("at about 22.00 on Friday", "en", {"22:00"}),
+    ("from 12 a.m. to 10 o'clock", "en", {"00:00", "10:00"}),
+    ("Beim 18:17 lag Münster vorn.", "de", set()),  # an unmarked pair is as often a score
+    ("rose 3.5 percent at 7", "en", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), TIME_CASES, ids=[c[0][:40] for c in TIME_CASES])
+def test_times_are_canonical(text: str, lang: str, expected: set[str]) -> None:
+    assert {f.value for f in extract_times(text, lang)} == expected
+
+
+# (fact in one language, the other language's text): supported either way
+SUPPORTED_TIMES = [
+    ("um 19.30 Uhr", "at 7:30 pm"),
+    ("um 19.30 Uhr", "at 19:30"),
+    ("um 20 Uhr", "at 8 o'clock"),
+    ("zwischen 10 und 13 Uhr", "between the hours of 10 and 13"),
+    ("beim 18:17", "at 18:17"),
+]
+
+
+@pytest.mark.parametrize(("de", "en"), SUPPORTED_TIMES, ids=[c[1] for c in SUPPORTED_TIMES])
+def test_times_reconcile_across_languages(de: str, en: str) -> None:
+    de_facts = extract_facts(de, "de") | extract_times(de, "de")
+    en_facts = {f for f in extract_facts(en, "en") if f.kind != "name"} | extract_times(en, "en")
+    assert all(supported(f, en_facts, [en]) for f in de_facts)
+    assert all(supported(f, de_facts, [de]) for f in en_facts)
+    assert not supported(Fact("time", "18:30"), en_facts, [en])
 
 
 def test_no_number_warnings_between_our_own_translations_and_their_sources(news_data) -> None:

@@ -1,4 +1,4 @@
-"""`summarize eval translation` and `summarize eval provenance`: measured figures as a table or JSON.
+"""`summarize eval translation`, `eval provenance` and `eval checks`: measured figures as a table or JSON.
 
 `summarize.cli.main` dispatches here and maps UsageError / ModelNotFoundError to exit 2. The figures in
 models.md come from `--json` output, so one command regenerates each of them.
@@ -28,7 +28,7 @@ eval_app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    help="Measure translation quality (BLEU/chrF) and provenance accuracy on a German-English test set.",
+    help="Measure translation quality (BLEU/chrF), provenance accuracy and translation checks on a German-English test set.",
 )
 
 
@@ -126,6 +126,29 @@ def _print_translation(console: Console, r: Mapping[str, Any]) -> None:
     console.print("(all counts and up to 5 examples per check: --json)", style="dim")
 
 
+def _print_checks(console: Console, r: Mapping[str, Any]) -> None:
+    console.print(f"{r['pairs']} true pairs: {r['flagged']} flagged ({r['false_alarm_rate']:.2%}, low_confidence "
+                  f"aside); {r['microseconds_per_pair']:.0f} µs a pair; seed {r['seed']}", highlight=False)
+    table = Table(show_edge=False, title="translation checks")
+    for col in ("kind", "false alarms", "rule", "corrupted", "detected = recall", "precision"):
+        table.add_column(col, justify="left" if col in ("kind", "rule") else "right", no_wrap=True)
+    for kind, k in r["kinds"].items():
+        table.add_row(kind, f"{k['false_alarms']} ({k['false_alarm_rate']:.2%})", k["rule"] or "",
+                      str(k["corrupted"]) if k["rule"] else "", _percent(k["detection_rate"]),
+                      _percent(k["precision"]))
+    console.print(table)
+    for ex in r["false_alarm_examples"][:TERMINAL_EXAMPLES]:
+        console.print(f"  false alarm line {ex['line']}: {'; '.join(ex['flags'])}: {_short(ex['en'])!r}",
+                      highlight=False)
+    for ex in r["missed_examples"][:TERMINAL_EXAMPLES]:
+        console.print(f"  missed {ex['rule']} line {ex['line']}: {_short(ex['en'])!r}", highlight=False)
+    console.print("(every false alarm and up to 10 misses per rule: --json)", style="dim")
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -161,9 +184,22 @@ def _status(message: str, quiet: bool) -> None:
 # --- commands ----------------------------------------------------------------------------------------
 
 
-TestsetOption = Annotated[str | None, typer.Option(help="A standard test set by name (sacrebleu's: wmt19, wmt20...).")]
-SrcOption = Annotated[Path | None, typer.Option(help="German source, one sentence a line.")]
-RefOption = Annotated[Path | None, typer.Option(help="English reference, aligned with --src.")]
+# Options of the commands that read a parallel pair, declared once.
+TestsetOption = Annotated[str | None, typer.Option("--testset", help="A standard test set by name (sacrebleu's: wmt19, wmt20...).")]
+SrcOption = Annotated[Path | None, typer.Option("--src", help="German source, one sentence a line.")]
+RefOption = Annotated[Path | None, typer.Option("--ref", help="English reference, aligned with --src.")]
+LimitOption = Annotated[int | None, typer.Option("--limit", help="Only the first N lines.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON to stdout.")]
+JsonOutOption = Annotated[Path | None, typer.Option("--json-out", help="Also write the JSON report to FILE.")]
+
+
+def _read_pair(testset: str | None, src: Path | None, ref: Path | None, limit: int | None
+               ) -> tuple[Path, Path, list[str], list[str]]:  # fmt: skip
+    """The files (a named test set, or --src/--ref) and their aligned lines."""
+    src_path, ref_path = parallel_files(testset, src, ref)
+    if ref_path is None:
+        raise UsageError("--ref FILE.en is missing (the English reference)")
+    return (src_path, ref_path, *read_parallel(src_path, ref_path, limit=limit))
 
 
 @eval_app.command("translation")
@@ -172,21 +208,18 @@ def translation(
     src: SrcOption = None,
     ref: RefOption = None,
     translator: Annotated[str, typer.Option(help="Translation model: hub name or local dir.")] = DEFAULTS.translator,
-    limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
+    limit: LimitOption = None,
     lines_per_doc: Annotated[int, typer.Option(help="Lines per pseudo-article in document mode.")] = 20,
     join: Annotated[str, typer.Option(help="space|newline: how lines are joined into a pseudo-article.")] = "space",
     device: Annotated[str, typer.Option(help="auto|cpu|cuda|cuda:N|mps")] = DEFAULTS.device,
     engine: Annotated[str, typer.Option(help=f"{'|'.join(ENGINES)}")] = DEFAULTS.engine,
     int8: Annotated[bool | None, typer.Option("--int8/--no-int8", help="Dynamic int8 quantization (default: on CPU).")] = DEFAULTS.int8,
     beams: Annotated[int, typer.Option(help="Beam size (1: greedy).")] = DEFAULTS.translation_beams,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON to stdout.")] = False,
-    json_out: Annotated[Path | None, typer.Option(help="Also write the JSON report to FILE.")] = None,
+    as_json: JsonOption = False,
+    json_out: JsonOutOption = None,
 ) -> None:
     """BLEU and chrF line by line and through the whole pipeline (pseudo-articles), with coverage checks."""
-    src_path, ref_path = parallel_files(testset, src, ref)
-    if ref_path is None:
-        raise UsageError("--ref FILE.en is missing (the English reference)")
-    src_lines, ref_lines = read_parallel(src_path, ref_path, limit=limit)
+    src_path, ref_path, src_lines, ref_lines = _read_pair(testset, src, ref, limit)
     _sacrebleu()  # before any model work: scoring needs it
     from ..pipeline import Pipeline  # after the cheap checks: it imports every stage
 
@@ -211,8 +244,8 @@ def provenance(
     ref: RefOption = None,
     limit_articles: Annotated[int | None, typer.Option(help="Only the first N pseudo-articles.")] = None,
     threshold: Annotated[float, typer.Option(help="Support threshold.")] = DEFAULTS.support_threshold,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON to stdout.")] = False,
-    json_out: Annotated[Path | None, typer.Option(help="Also write the JSON figures to FILE.")] = None,
+    as_json: JsonOption = False,
+    json_out: JsonOutOption = None,
 ) -> None:
     """Provenance accuracy (precision@1, recall, ...) on cases built from real news text."""
     from .provenance_set import build_cases, evaluate
@@ -233,6 +266,25 @@ def provenance(
     data = {"en": str(en_path), "de": str(de_path) if de_path else None, "cases": len(cases),
             "threshold": threshold, **figures}
     _emit(data, as_json=as_json, json_out=json_out, table=_print_figures)
+
+
+@eval_app.command("checks")
+def checks(
+    testset: TestsetOption = None,
+    src: SrcOption = None,
+    ref: RefOption = None,
+    limit: LimitOption = None,
+    seed: Annotated[int, typer.Option(help="Seed of the corruptions (which number, which phrase).")] = 0,
+    as_json: JsonOption = False,
+    json_out: JsonOutOption = None,
+) -> None:
+    """Translation checks: false alarms on the true pairs, detection on pairs corrupted by rule (no model)."""
+    from .checks import evaluate_checks
+
+    src_path, ref_path, src_lines, ref_lines = _read_pair(testset, src, ref, limit)
+    report = evaluate_checks(src_lines, ref_lines, seed=seed)
+    data = {"src": str(src_path), "ref": str(ref_path), **report.to_dict()}
+    _emit(data, as_json=as_json, json_out=json_out, table=_print_checks)
 
 
 def _sacrebleu() -> None:

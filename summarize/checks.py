@@ -1,0 +1,242 @@
+"""Sentence-level translation checks: which English sentences a reader should double-check, and why.
+
+`check_translation(german, english)` compares one German sentence with its English translation and returns
+`Flag`s: numbers, dates and times that went missing or changed (canonicalised by `faithfulness`, so
+"1,5 Mio. Euro" = "1.5 million euros"), German copied through, output far shorter or longer than the German
+leads one to expect, looping n-grams, and low model confidence. It is pure and fast (no models, a few regular
+expressions): the thresholds below are measured on newstest2019 (notes/checks.md, `summarize eval checks`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .faithfulness import WORD_NUMBERS, Fact, _word_set, extract_facts, extract_times, supported
+
+NUMBER = "number"  # a number, amount, percentage, date or time missing, changed or without a source
+UNTRANSLATED = "untranslated"  # the English is mostly the German copied through
+TRUNCATED = "truncated"  # far shorter than the German leads one to expect (a dropped clause)
+LENGTH = "length"  # far longer than expected (a run-on or a hallucination)
+REPETITION = "repetition"  # an n-gram loops
+LOW_CONFIDENCE = "low_confidence"  # the model's own score of its output is low
+KINDS = (NUMBER, UNTRANSLATED, TRUNCATED, LENGTH, REPETITION, LOW_CONFIDENCE)  # the order flags come in
+
+# Mean log-probability per output token below which the model was guessing: e^-1 ≈ 0.37 per token. Provisional
+# until the engines report scores and it can be measured like the other thresholds.
+LOW_CONFIDENCE_THRESHOLD = -1.0
+
+# Length: the geometric mean of the letter and word ratios (English / German). German has ~8 % more letters but
+# ~9 % fewer words than its English translation, so the mean is ~1.0 and varies less than either ratio alone.
+TRUNCATED_RATIO = 2 / 3  # <1 % of faithful newstest2019 references fall below it; >95 % of their first halves do
+LENGTH_RATIO = 2.0  # twice the expected length: 1 newstest2019 reference of 2,000 (an added explanation)
+# Short sentences vary too much for a ratio ("Geschafft!" → "Done!"): only German of this many words is judged,
+# and only a shortfall or excess of this many letters counts.
+LENGTH_MIN_WORDS = 5
+LENGTH_MIN_LETTERS = 12
+
+# Untranslated: at least this many words (one- and two-word lines are names or labels as often as not), and
+# either this share of German-only function words, or (nearly) every word found in the German.
+UNTRANSLATED_MIN_WORDS = 3
+GERMAN_FUNCTION_SHARE = 0.15
+COPIED_SHARE = 0.9
+
+REPEAT_MIN = 3  # a phrase three times in a row; `is_degenerate` retries at four, so three is what survives it
+
+# Lower-case German function words that are not English words too ("die", "was", "will", "also", "am", "an",
+# "so", "man", "hat", "war" are both, so they prove nothing). Capitalised ones are skipped: "Der Spiegel".
+GERMAN_FUNCTION_WORDS = _word_set(
+    "der das den dem des und ist sind nicht mit von zu zum zur vom im ins auf für über unter auch wird werden "
+    "wurde wurden worden ein eine einen einem einer eines sich dass daß oder aber noch nur schon sehr wie bei "
+    "aus nach durch gegen ohne es ich wir ihr uns ihm ihn ihnen sein seine seiner seinen seinem ihre ihren "
+    "ihrem ihrer diese dieser dieses diesen diesem jetzt hier dort wenn weil als ob kann können muss müssen "
+    "soll sollen haben hatte hatten wäre würde mehr viel viele zwischen seit doch denn dann wer warum welche "
+    "welcher keine kein keinen nichts alle allen jedoch sowie bereits immer wieder einmal gibt bis"
+)
+# English function words that are not German words too: their presence says the line is English.
+ENGLISH_FUNCTION_WORDS = _word_set(
+    "the a of and to is are were has have had be been with for on at by from it he she they we you i that "
+    "this which who not but or would can could should his her their its our there as after before than said "
+    "into about"
+)
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# E-mail addresses start where a run of address characters starts: a search from every position is quadratic.
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+_TOKEN = re.compile(r"[^\W_]+")
+# Every number, date and time has a digit or a number word: without one in either text there is nothing to
+# compare, and the fact extraction (most of the cost) is skipped.
+_FACT_HINT = re.compile(
+    r"\d|\b(?:" + "|".join(w for words in WORD_NUMBERS.values() for w in words) + r")\b", re.IGNORECASE
+)
+# A loop of one to four words, starting with a letter; a word may be hyphenated ("twelve-year-old"), with a
+# bounded number of hyphens so that a long "a-a-a-…" cannot make the search quadratic.
+_LOOP_WORD = r"\w+(?:['’-]\w+){0,3}"
+_LOOP = re.compile(
+    rf"\b((?=[^\W\d_]){_LOOP_WORD}(?:\W+{_LOOP_WORD}){{0,3}}?)(?:\W+\1\b){{{REPEAT_MIN - 1},}}", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One reason to double-check a translated sentence. kind: one of KINDS; message: for people; detail:
+    the value it is about when there is one ("3.5%", "3.5% → 4.5%", "0.41")."""
+
+    kind: str
+    message: str
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Flag:
+        return cls(d["kind"], d["message"], d.get("detail"))
+
+
+def check_translation(german: str, english: str, *, confidence: float | None = None) -> list[Flag]:
+    """Flags for one German sentence and its English translation, in the order of KINDS.
+
+    `confidence` is the model's mean log-probability per output token (<= 0); None when unknown. Pure and
+    deterministic: the same pair always gives the same list.
+    """
+    if confidence is not None and not confidence <= 0:  # NaN fails too
+        raise ValueError(f"confidence is a mean log-probability (<= 0), not {confidence}")
+    english = english or ""
+    flags = _number_flags(german, english)
+    flags += _untranslated_flags(german, english)
+    flags += _length_flags(german, english)
+    flags += _repetition_flags(german, english)
+    if confidence is not None and confidence < LOW_CONFIDENCE_THRESHOLD:
+        flags.append(
+            Flag(LOW_CONFIDENCE, f"model confidence is low (mean log-probability {confidence:.2f} per token, "
+                                 f"below {LOW_CONFIDENCE_THRESHOLD})", f"{confidence:.2f}")
+        )
+    return flags
+
+
+# --- numbers, dates and times ------------------------------------------------------------------------
+
+
+def _facts(text: str, lang: str) -> set[Fact]:
+    return {f for f in extract_facts(text, lang) if f.kind != "name"} | extract_times(text, lang)
+
+
+def _number_flags(german: str, english: str) -> list[Flag]:
+    if not (_FACT_HINT.search(german) or _FACT_HINT.search(english)):
+        return []
+    de, en = _facts(german, "de"), _facts(english, "en")
+    missing = [f for f in sorted(de) if not supported(f, en, [english])]
+    extra = [f for f in sorted(en) if not supported(f, de, [german])]
+    flags: list[Flag] = []
+    # A German fact missing and an English one of the same kind without a source: one changed value.
+    for kind in sorted({f.kind for f in missing} & {f.kind for f in extra}):
+        pairs = zip([f for f in missing if f.kind == kind], [f for f in extra if f.kind == kind])
+        for old, new in pairs:
+            flags.append(Flag(NUMBER, f"{kind} changed: {old} in the German, {new} in the English",
+                              f"{old.value} → {new.value}"))
+            missing.remove(old)
+            extra.remove(new)
+    flags += [Flag(NUMBER, f"{f.kind} {f} missing in the English", f.value) for f in missing]
+    flags += [Flag(NUMBER, f"{f.kind} {f} in the English has no source in the German", f.value) for f in extra]
+    return flags
+
+
+# --- German copied through ---------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(_URL.sub(" ", text))
+
+
+def _untranslated_flags(german: str, english: str) -> list[Flag]:
+    words = _words(english)
+    if len(words) < UNTRANSLATED_MIN_WORDS:
+        return []  # one-word lines, names, numbers and URLs: nothing to judge
+    folded = [w.casefold() for w in words]
+    german_words = {w.casefold() for w in _words(german)}
+    german_function = sum(w in GERMAN_FUNCTION_WORDS for w in words)  # lower case only: not "Der Spiegel"
+    english_function = sum(w in ENGLISH_FUNCTION_WORDS for w in folded)
+    share = german_function / len(words)
+    if german_function >= 2 and share >= GERMAN_FUNCTION_SHARE and german_function >= english_function:
+        return [Flag(UNTRANSLATED, f"English looks like German copied through ({german_function} of "
+                                   f"{len(words)} words are German function words)", f"{share:.2f}")]
+    copied = sum(w in german_words for w in folded) / len(words)
+    # Names are copied by right: a line is only suspect when it also copies a lower-case word.
+    copies_common_word = any(w.islower() and w.casefold() in german_words for w in words)
+    if copied >= COPIED_SHARE and english_function == 0 and copies_common_word:
+        return [Flag(UNTRANSLATED, f"English looks like German copied through ({copied:.0%} of its words "
+                                   "are in the German)", f"{copied:.2f}")]
+    return []
+
+
+# --- length ------------------------------------------------------------------------------------------
+
+
+def _letters(text: str) -> int:
+    return len(_NOT_LETTER_OR_DIGIT.sub("", text))
+
+
+def length_ratio(german: str, english: str) -> float:
+    """English length over German length, the geometric mean of the letter and word ratios (~1.0 when
+    faithful); 0.0 for an empty English, and 1.0 when the German has no letters or digits."""
+    de_letters, en_letters = _letters(german), _letters(english)
+    if not de_letters:
+        return 1.0
+    if not en_letters:
+        return 0.0
+    de_words = len(_TOKEN.findall(german))
+    en_words = len(_TOKEN.findall(english))
+    return math.sqrt(en_letters / de_letters * en_words / de_words)
+
+
+def _length_flags(german: str, english: str) -> list[Flag]:
+    words = len(_WORD.findall(german))
+    if not words:
+        return []  # numbers, scores, dashes: nothing to translate (the engine copies them through)
+    if not english.strip():
+        return [Flag(TRUNCATED, "English is empty", "0.00")]
+    if words < LENGTH_MIN_WORDS:
+        return []
+    de_letters = _letters(german)
+    ratio = length_ratio(german, english)
+    gap = _letters(english) - de_letters
+    if ratio < TRUNCATED_RATIO and -gap >= LENGTH_MIN_LETTERS:
+        return [Flag(TRUNCATED, f"English is far shorter than the German (length ratio {ratio:.2f}): "
+                                "a clause may be missing", f"{ratio:.2f}")]
+    if ratio > LENGTH_RATIO and gap >= LENGTH_MIN_LETTERS:
+        return [Flag(LENGTH, f"English is far longer than the German (length ratio {ratio:.2f})", f"{ratio:.2f}")]
+    return []
+
+
+# --- loops -------------------------------------------------------------------------------------------
+
+
+def _repetition_flags(german: str, english: str) -> list[Flag]:
+    tokens = Counter(_TOKEN.findall(english.casefold()))
+    if not tokens or tokens.most_common(1)[0][1] < REPEAT_MIN:
+        return []  # no word occurs three times: no loop (a cheap test before the regular expression)
+    loop = _LOOP.search(english)
+    if loop is None or _LOOP.search(german):
+        return []  # "sehr, sehr, sehr" → "very, very, very" loops on purpose
+    return [Flag(REPETITION, f"English repeats {loop.group(1)!r} {REPEAT_MIN}+ times in a row", loop.group(1))]
+
+
+__all__ = [
+    "KINDS",
+    "LENGTH",
+    "LOW_CONFIDENCE",
+    "LOW_CONFIDENCE_THRESHOLD",
+    "NUMBER",
+    "REPETITION",
+    "TRUNCATED",
+    "UNTRANSLATED",
+    "Flag",
+    "check_translation",
+    "length_ratio",
+]
