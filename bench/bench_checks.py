@@ -18,22 +18,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
+NEWSTEST = ROOT.parent / "shared" / "eval" / "newstest2019-deen"  # on this project's machines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--src", type=Path, default=None)
-    parser.add_argument("--ref", type=Path, default=None)
+    parser.add_argument("--testset", default=None, help="a sacrebleu test set by name, e.g. wmt19")
+    parser.add_argument("--src", type=Path, default=None, help=f"default: {NEWSTEST}.de")
+    parser.add_argument("--ref", type=Path, default=None, help=f"default: {NEWSTEST}.en")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sentences-per-second", type=float, default=55.0)
     args = parser.parse_args()
 
     from summarize import check_translation
-    from summarize.evaluation.cli import find_eval_file
+    from summarize.evaluation.cli import parallel_files
     from summarize.evaluation.translation import read_parallel
 
-    src = find_eval_file(args.src, "de", "--src")
-    ref = find_eval_file(args.ref, "en", "--ref")
+    if args.testset is None and args.src is None:
+        args.src, args.ref = Path(f"{NEWSTEST}.de"), Path(f"{NEWSTEST}.en")
+    src, ref = parallel_files(args.testset, args.src, args.ref)
     german, english = read_parallel(src, ref)
     passes = []
     for _ in range(args.repeats):
