@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
-from .faithfulness import WORD_NUMBERS, Fact, _word_set, extract_facts, extract_times, supported
+from .document import Document, Flag, replace
+from .faithfulness import WORD_NUMBERS, Fact, extract_facts, extract_times, supported
+from .text import ENGLISH_ONLY_FUNCTION_WORDS, GERMAN_ONLY_FUNCTION_WORDS, has_letter
 
 NUMBER = "number"  # a number, amount, percentage, date or time missing, changed or without a source
 UNTRANSLATED = "untranslated"  # the English is mostly the German copied through
@@ -47,22 +46,6 @@ COPIED_SHARE = 0.9
 
 REPEAT_MIN = 3  # a phrase three times in a row; `is_degenerate` retries at four, so three is what survives it
 
-# Lower-case German function words that are not English words too ("die", "was", "will", "also", "am", "an",
-# "so", "man", "hat", "war" are both, so they prove nothing). Capitalised ones are skipped: "Der Spiegel".
-GERMAN_FUNCTION_WORDS = _word_set(
-    "der das den dem des und ist sind nicht mit von zu zum zur vom im ins auf für über unter auch wird werden "
-    "wurde wurden worden ein eine einen einem einer eines sich dass daß oder aber noch nur schon sehr wie bei "
-    "aus nach durch gegen ohne es ich wir ihr uns ihm ihn ihnen sein seine seiner seinen seinem ihre ihren "
-    "ihrem ihrer diese dieser dieses diesen diesem jetzt hier dort wenn weil als ob kann können muss müssen "
-    "soll sollen haben hatte hatten wäre würde mehr viel viele zwischen seit doch denn dann wer warum welche "
-    "welcher keine kein keinen nichts alle allen jedoch sowie bereits immer wieder einmal gibt bis"
-)
-# English function words that are not German words too: their presence says the line is English.
-ENGLISH_FUNCTION_WORDS = _word_set(
-    "the a of and to is are were has have had be been with for on at by from it he she they we you i that "
-    "this which who not but or would can could should his her their its our there as after before than said "
-    "into about"
-)
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # E-mail addresses start where a run of address characters starts: a search from every position is quadratic.
@@ -82,21 +65,16 @@ _LOOP = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """One reason to double-check a translated sentence. kind: one of KINDS; message: for people; detail:
-    the value it is about when there is one ("3.5%", "3.5% → 4.5%", "0.41")."""
-
-    kind: str
-    message: str
-    detail: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "detail": self.detail}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Flag:
-        return cls(d["kind"], d["message"], d.get("detail"))
+def check_document(doc: Document) -> Document:
+    """The document with `flags` on every translated sentence (German copied through for bare markup or a
+    line without letters is not a translation and is not checked)."""
+    sentences = tuple(
+        replace(s, flags=tuple(check_translation(s.plain, s.translation, confidence=s.confidence)))
+        if s.translation is not None and has_letter(s.plain)
+        else s
+        for s in doc.sentences
+    )
+    return replace(doc, sentences=sentences)
 
 
 def check_translation(german: str, english: str, *, confidence: float | None = None) -> list[Flag]:
@@ -160,8 +138,8 @@ def _untranslated_flags(german: str, english: str) -> list[Flag]:
         return []  # one-word lines, names, numbers and URLs: nothing to judge
     folded = [w.casefold() for w in words]
     german_words = {w.casefold() for w in _words(german)}
-    german_function = sum(w in GERMAN_FUNCTION_WORDS for w in words)  # lower case only: not "Der Spiegel"
-    english_function = sum(w in ENGLISH_FUNCTION_WORDS for w in folded)
+    german_function = sum(w in GERMAN_ONLY_FUNCTION_WORDS for w in words)  # lower case only: not "Der Spiegel"
+    english_function = sum(w in ENGLISH_ONLY_FUNCTION_WORDS for w in folded)
     share = german_function / len(words)
     if german_function >= 2 and share >= GERMAN_FUNCTION_SHARE and german_function >= english_function:
         return [Flag(UNTRANSLATED, f"English looks like German copied through ({german_function} of "

@@ -165,12 +165,13 @@ def _run(items, settings: Settings, ray, out: Path, *, show_progress: bool, **op
 
 def _print_table(report) -> None:
     table = Table(title=None, show_edge=False)
-    for col in ("file", "status", "sentences", "summary", "warnings", "time", "output"):
-        table.add_column(col, justify="right" if col in ("sentences", "summary", "warnings", "time") else "left")
+    numbers = ("sentences", "flagged", "summary", "warnings", "time")
+    for col in ("file", "status", *numbers, "output"):
+        table.add_column(col, justify="right" if col in numbers else "left")
     for o in report.outcomes:
         table.add_row(
-            Text(o.id), o.status, str(o.sentences), str(o.summary_sentences), str(o.warnings), f"{o.seconds:.1f}s",
-            Text(o.outputs[0] if o.outputs else (o.error or "")),
+            Text(o.id), o.status, str(o.sentences), str(o.flagged), str(o.summary_sentences), str(o.warnings),
+            f"{o.seconds:.1f}s", Text(o.outputs[0] if o.outputs else (o.error or "")),
         )
     err.print(table)
     if report.index:

@@ -18,9 +18,27 @@ from .errors import InputError
 from .settings import MAX_CHARS
 from .text import plain_text
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: sentences carry confidence and flags
 
 ROLES = ("title", "byline", "body", "boilerplate")
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One reason to double-check a translated sentence (see `checks`). kind: "number", "untranslated",
+    "truncated", "length", "repetition", "low_confidence"...; message: for people; detail: the value it is about
+    when there is one ("3.5%", "3.5% → 4.5%", "-1.42")."""
+
+    kind: str
+    message: str
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Flag:
+        return cls(d["kind"], d["message"], d.get("detail"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +53,9 @@ class Sentence:
     text: str  # always == Document.text[start:end]
     role: str = "body"  # one of ROLES
     translation: str | None = None  # exactly one English string once translated
+    # The translating model's mean log-probability per output token (<= 0); None: not reported (or copied through).
+    confidence: float | None = None
+    flags: tuple[Flag, ...] = ()  # what a reader should double-check in the translation (`checks`)
 
     @property
     def boilerplate(self) -> bool:
@@ -56,6 +77,8 @@ class Sentence:
             "boilerplate": self.boilerplate,
             "de": self.text,
             "en": self.translation,
+            "confidence": self.confidence,
+            "flags": [f.to_dict() for f in self.flags],
         }
 
     @classmethod
@@ -69,6 +92,8 @@ class Sentence:
             text=d["de"],
             role=d.get("role", "body"),
             translation=d.get("en"),
+            confidence=d.get("confidence"),
+            flags=tuple(Flag.from_dict(f) for f in d.get("flags", ())),
         )
 
 
@@ -105,6 +130,11 @@ class Document:
         if title is not None:
             return title.translation or title.text
         return self.meta.get("title", "") if self.meta else ""
+
+    @property
+    def flagged(self) -> tuple[Sentence, ...]:
+        """Sentences whose translation a reader should double-check."""
+        return tuple(s for s in self.sentences if s.flags)
 
     @property
     def content_sentences(self) -> tuple[Sentence, ...]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .checks import check_document
 from .document import (
     Document,
     Result,
@@ -24,7 +25,7 @@ from .document import (
 )
 from .errors import InputError
 from .loading import resolve_settings
-from .provenance import candidates_from, link_summary
+from .provenance import candidates_from, link_summary, with_source_flags
 from .segment import segment
 from .settings import SUMMARIZERS, Settings
 from .summarizers import DraftSummary, Summarizer, find_duplicate_groups
@@ -145,7 +146,7 @@ class Pipeline:
     def translate_many(self, sources: Iterable[DocumentSource]) -> list[Result]:
         docs = [self.prepare(s) for s in sources]
         if self.settings.translate:
-            docs = translate_documents(docs, self.translator)
+            docs = [check_document(d) for d in translate_documents(docs, self.translator)]
         models = self._labels(summary=False)
         return [Result(document=d, models=models, signature=self.signature) for d in docs]
 
@@ -173,6 +174,7 @@ class Pipeline:
         sentences = _linked_sentences(draft, body, self.settings, lang)
         if groups:
             sentences = tuple(_with_duplicates(s, groups, body) for s in sentences)
+        sentences = tuple(with_source_flags(s, body) for s in sentences)
         return Summary(
             document_ids=tuple(d.id for d in docs),
             method=draft.method,

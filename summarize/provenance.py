@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .document import Document, SourceLink, SummarySentence
+from .document import Document, SourceLink, SummarySentence, replace
 from .faithfulness import check, extract_facts
 from .settings import SUPPORT_THRESHOLD
 from .text import STOPWORDS
@@ -222,6 +222,19 @@ def _select(
         if i not in chosen and scores[i] >= max(threshold, CLOSE_SCORE * scores[order[0]]):
             chosen.append(i)
     return sorted(chosen, key=lambda i: (-scores[i], i))
+
+
+def with_source_flags(sentence: SummarySentence, docs: Sequence[Document]) -> SummarySentence:
+    """The sentence with a warning for every source whose translation is flagged (`checks`): a summary
+    resting on a doubtful translation says so, naming the source sentence and why."""
+    by_key = {(d.id, s.id): s for d in docs for s in d.sentences}
+    multi = len(docs) > 1
+    warnings = [
+        f"source {f'{link.document_id}:' if multi else ''}{link.sentence_id} is flagged ({flag.kind}): {flag.message}"
+        for link in sentence.sources
+        for flag in by_key[link.document_id, link.sentence_id].flags
+    ]
+    return replace(sentence, warnings=sentence.warnings + tuple(warnings)) if warnings else sentence
 
 
 def link_summary(

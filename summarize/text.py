@@ -23,6 +23,16 @@ STOPWORDS = frozenset(
     sollte""".split()  # noqa: SIM905
 )
 
+# Lower-case German function words that are not English words too ("die", "was", "will", "also", "am", "an",
+# "so", "man", "hat", "war" are both, so they prove nothing). Capitalised ones are skipped: "Der Spiegel".
+GERMAN_ONLY_FUNCTION_WORDS = frozenset(
+    ["der", "das", "den", "dem", "des", "und", "ist", "sind", "nicht", "mit", "von", "zu", "zum", "zur", "vom", "im", "ins", "auf", "für", "über", "unter", "auch", "wird", "werden", "wurde", "wurden", "worden", "ein", "eine", "einen", "einem", "einer", "eines", "sich", "dass", "daß", "oder", "aber", "noch", "nur", "schon", "sehr", "wie", "bei", "aus", "nach", "durch", "gegen", "ohne", "es", "ich", "wir", "ihr", "uns", "ihm", "ihn", "ihnen", "sein", "seine", "seiner", "seinen", "seinem", "ihre", "ihren", "ihrem", "ihrer", "diese", "dieser", "dieses", "diesen", "diesem", "jetzt", "hier", "dort", "wenn", "weil", "als", "ob", "kann", "können", "muss", "müssen", "soll", "sollen", "haben", "hatte", "hatten", "wäre", "würde", "mehr", "viel", "viele", "zwischen", "seit", "doch", "denn", "dann", "wer", "warum", "welche", "welcher", "keine", "kein", "keinen", "nichts", "alle", "allen", "jedoch", "sowie", "bereits", "immer", "wieder", "einmal", "gibt", "bis"]
+)
+# English function words that are not German words too: their presence says the line is English.
+ENGLISH_ONLY_FUNCTION_WORDS = frozenset(
+    ["the", "a", "of", "and", "to", "is", "are", "were", "has", "have", "had", "be", "been", "with", "for", "on", "at", "by", "from", "it", "he", "she", "they", "we", "you", "i", "that", "this", "which", "who", "not", "but", "or", "would", "can", "could", "should", "his", "her", "their", "its", "our", "there", "as", "after", "before", "than", "said", "into", "about"]
+)
+
 # The most frequent function words per language: a text's language is the one whose markers it uses most.
 LANGUAGE_MARKERS: dict[str, frozenset[str]] = {
     lang: frozenset(words.split())

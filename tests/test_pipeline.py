@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from summarize import Pipeline, Settings, UsageError, load_document
@@ -128,3 +130,55 @@ def test_markup_in_an_article_is_read_as_text_and_kept_in_offsets(tiny_settings)
     assert roles["Mehr zum Thema"] == "boilerplate" and roles["Russland und Nordkorea"] == "title"
     assert roles["Impressum und Datenschutz der Seite hier."] == "boilerplate"  # after a footer marker in markup
     assert "Die Gespräche gehen weiter & bleiben geheim." in roles
+
+
+class TableTranslator:
+    """A stand-in translator: the reference English of each German line, one of them corrupted."""
+
+    label = "table@stand-in"
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+
+    def translate_sentences(self, texts):
+        return [self.table[t] for t in texts]
+
+
+def test_a_corrupted_translation_is_flagged_exactly_there_in_every_output(tiny_settings, news_data):
+    from html.parser import HTMLParser
+
+    from summarize.render import render_html, render_markdown
+
+    german = news_data[0].read_text(encoding="utf-8").splitlines()[20:30]  # the inflation article
+    english = news_data[1].read_text(encoding="utf-8").splitlines()[20:30]
+    table = dict(zip(german, english))
+    table[german[1]] = table[german[1]].replace("4.5 percent", "5.4 percent")  # the one corruption
+    pipe = Pipeline(tiny_settings.replace(summarizer="extractive", length="long"), translator=TableTranslator(table))
+    result = pipe.process("\n\n".join(german))
+    doc = result.document
+    assert [s.text for s in doc.sentences] == german
+    assert [s.id for s in doc.flagged] == ["s2"] and doc.sentence("s2").flags[0].kind == "number"
+
+    data = json.loads(render_json(result))
+    assert [s["id"] for s in data["document"]["sentences"] if s["flags"]] == ["s2"]
+    assert data["document"]["sentences"][1]["flags"][0]["detail"] == "4.5% → 5.4%"
+    md = render_markdown(result)
+    assert md.count("⚑[^") == 1 and "⚑[^s2]" in md
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.flagged: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if "flagged" in (a.get("class") or "").split():
+                self.flagged.append(a["data-sid"])
+
+    rows = Rows()
+    rows.feed(render_html(result))
+    assert rows.flagged == ["s2"]
+    for sentence in result.summary.sentences:  # a summary resting on s2 says so, naming it
+        rests_on_s2 = any(link.sentence_id == "s2" for link in sentence.sources)
+        assert rests_on_s2 == any(w.startswith("source s2 is flagged (number)") for w in sentence.warnings)
+    assert any(link.sentence_id == "s2" for s in result.summary.sentences for link in s.sources)

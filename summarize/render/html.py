@@ -70,6 +70,7 @@ def render_html(result: Result) -> str:
         signature=result.signature,
         error=result.error,
         warnings=result.document.warnings,
+        flagged=len(result.document.flagged),
         summary=result.summary,
         views=[view],
         digest=False,
@@ -87,6 +88,7 @@ def render_digest_html(summary: Summary, documents: Sequence[Document]) -> str:
         signature="",
         error=None,
         warnings=(),
+        flagged=sum(len(d.flagged) for d in documents),
         summary=summary,
         views=[_view(d) for d in documents],
         digest=True,
@@ -104,6 +106,7 @@ def render_index(results: Sequence[Result], links: Mapping[str, str]) -> str:
         rows.append({
             "id": r.document.id, "title": view.title_en, "date": r.document.meta.get("date", ""),
             "first": first, "sentences": len(r.document.sentences), "warnings": warnings,
+            "flagged": len(r.document.flagged),
             "href": links.get(r.document.id), "error": r.error,
         })
     return _render("index.html.j2", rows=rows)

@@ -49,21 +49,33 @@ def _translation_section(doc: Document) -> list[str]:
     paragraph: list[str] = []
     current = None
     furniture = [s for s in doc.sentences if s.role == "boilerplate"]
+    notes: list[str] = []  # one footnote per flagged sentence: why to double-check it
+
+    def shown(s: Sentence) -> str:
+        text = escape(s.translation or s.text)
+        if not s.flags:
+            return text
+        notes.append(f"[^{s.id}]: ⚑ {s.id} „{escape(s.text)}“: " + "; ".join(escape(f.message) for f in s.flags))
+        return f"{text} ⚑[^{s.id}]"
+
     for s in doc.sentences:
+        if s.role == "title":
+            shown(s)  # the heading carries its marker; its footnote goes with the others
         if s.role in ("boilerplate", "title"):
             continue
         if s.paragraph != current and paragraph:
             lines += [" ".join(paragraph), ""]
             paragraph = []
         current = s.paragraph
-        text = escape(s.translation or s.text)
-        paragraph.append(f"_{text}_" if s.role == "byline" else text)
+        paragraph.append(f"_{shown(s)}_" if s.role == "byline" else shown(s))
     if paragraph:
         lines += [" ".join(paragraph), ""]
     if furniture:
         lines += ["### Site furniture (not summarized)", ""]
-        lines += [f"- {escape(s.translation or s.text)}" for s in furniture]
+        lines += [f"- {shown(s)}" for s in furniture]
         lines.append("")
+    if notes:
+        lines += ["### Flagged translations (⚑: double-check these against the German)", "", *notes, ""]
     return lines
 
 
@@ -71,7 +83,8 @@ def render_markdown(result: Result) -> str:
     doc = result.document
     english = doc.title or doc.id
     german = doc.title_sentence.text if doc.title_sentence else ""
-    lines = [f"# {escape(english)}", ""]
+    marker = f" ⚑[^{doc.title_sentence.id}]" if doc.title_sentence and doc.title_sentence.flags else ""
+    lines = [f"# {escape(english)}{marker}", ""]
     if german and german != english:
         lines += [f"_{escape(german)}_", ""]
     facts = [f"date: {doc.meta['date']}"] if doc.meta.get("date") else []

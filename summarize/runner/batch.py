@@ -59,6 +59,7 @@ class Outcome:
     error: str | None = None
     sentences: int = 0
     summary_sentences: int = 0
+    flagged: int = 0  # translated sentences flagged for a second look (`checks`)
     warnings: int = 0
     seconds: float = 0.0
     outputs: tuple[str, ...] = ()
@@ -356,6 +357,7 @@ class BatchRunner:
             status=status,
             sentences=len(doc.sentences),
             summary_sentences=len(summary.sentences) if summary else 0,
+            flagged=len(doc.flagged),
             warnings=len(doc.warnings) + (sum(len(s.warnings) + s.unsupported for s in summary.sentences)
                                           if summary else 0),
             seconds=round(time.perf_counter() - started, 3),

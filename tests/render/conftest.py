@@ -1,10 +1,11 @@
-"""Builders of the renderer tests: one small Result with hostile article text and a flagged summary."""
+"""Builders of the renderer tests: one small Result with hostile article text, one flagged translation (s5)
+and a flagged summary."""
 
 from __future__ import annotations
 
 import pytest
 
-from summarize.document import Document, Result, Sentence, SourceLink, Summary, SummarySentence
+from summarize.document import Document, Flag, Result, Sentence, SourceLink, Summary, SummarySentence
 
 EVIL = '<script>document.title="pwned"</script> Er sagte " onmouseover="alert(2) dazu.'
 
@@ -20,6 +21,9 @@ def make_result(doc_id: str = "art", evil: bool = True) -> Result:
         english = f"EN {part}" if role != "body" or i != 3 else 'He said <b>bold</b> " onmouseover="x'
         sentences.append(Sentence(f"s{i + 1}", i, i, pos, pos + len(part), part, role, english))
         pos += len(part) + 1
+    flag = Flag("number", "number 3 in the English has no source in the German", "3")
+    sentences[4] = Sentence("s5", 4, 4, sentences[4].start, sentences[4].end, parts[4], "body", "EN a 3rd sentence.",
+                            -0.4, (flag,))
     doc = Document(doc_id, text, f"{doc_id}.txt", tuple(sentences), {"date": "2023-09", "title": parts[0]})
     s3, s4 = sentences[2], sentences[3]
     summary = Summary(

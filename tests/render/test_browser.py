@@ -31,8 +31,12 @@ window.addEventListener("load", function () {
   });
   var pre = document.createElement("pre");
   pre.id = "harness";
+  // A flagged translation must look different from the others (its highlight), and say why on hover.
+  var flagged = document.querySelector(".row.flagged > .en"), plain = document.querySelector(".row.body > .en");
+  var shown = getComputedStyle(flagged).backgroundColor !== getComputedStyle(plain).backgroundColor;
   pre.textContent = "title:" + document.title + "|summary:" + document.querySelectorAll("#summary li").length
-    + "|" + out.join(";");
+    + "|" + out.join(";") + "|flagged:" + document.querySelectorAll(".row.flagged").length + ":" + shown
+    + ":" + flagged.getAttribute("title");
   document.body.appendChild(pre);
 });
 </script>
@@ -75,10 +79,11 @@ def test_report_renders_and_hover_highlights_sources(browser, tmp_path, result_o
     dom = proc.stdout
     start = dom.index('<pre id="harness">') + len('<pre id="harness">')
     harness = dom[start:dom.index("</pre>", start)]
-    title, count, hovered = harness.split("|", 2)
+    title, count, hovered, flagged = harness.split("|", 3)
     assert title == f"title:{result.document.sentences[0].translation}"  # the article's script never ran
     assert count == "summary:2"
     assert hovered == "0=d-art-s3;1=d-art-s4"
+    assert flagged == "flagged:1:true:Double-check: number 3 in the English has no source in the German"
     assert '&lt;script&gt;document.title="pwned"&lt;/script&gt;' in dom  # shown as text, not run
 
 

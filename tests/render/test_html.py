@@ -68,3 +68,18 @@ def test_index_and_digest(result_of):
     assert html.count('class="article"') == 2
     md = render_digest_markdown(digest, [a.document, b.document])
     assert "[^1]: a s3" in md and "[^2]: b s3" in md
+
+
+def test_html_highlights_only_the_flagged_translation_with_its_reason(result_of):
+    parsed = parse(render_html(result_of(evil=False)))
+    flagged = [attrs["id"] for _, attrs in parsed.attrs if "flagged" in (attrs.get("class") or "").split()]
+    assert flagged == [anchor("art", "s5")]
+    reasons = [attrs["title"] for tag, attrs in parsed.attrs if tag == "div" and attrs.get("class") == "en"
+               and attrs.get("title")]
+    assert reasons == ["Double-check: number 3 in the English has no source in the German"]
+
+
+def test_index_counts_flagged_sentences(result_of):
+    index = render_index([result_of("a", evil=False)], {"a": "a.html"})
+    cells = [line.strip() for line in index.splitlines() if 'class="num"' in line]
+    assert cells[:2] == ['<td class="num">6</td>', '<td class="num">1</td>']  # sentences, flagged

@@ -19,3 +19,10 @@ def test_markdown_footnotes_quote_every_source(result_of):
 def test_markdown_escapes_article_markup(result_of):
     md = render_markdown(result_of())
     assert "<script>" not in md and "\\<script\\>" in md
+
+
+def test_markdown_marks_a_flagged_translation_and_footnotes_why(result_of):
+    md = render_markdown(result_of(evil=False))
+    assert md.count("⚑[^s5]") == 1 and "EN a 3rd sentence. ⚑[^s5]" in md
+    assert "[^s5]: ⚑ s5 „Ein dritter Satz.“: number 3 in the English has no source in the German" in md
+    assert "⚑[^s3]" not in md and "⚑[^s4]" not in md
