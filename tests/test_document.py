@@ -86,25 +86,3 @@ def test_utf16_and_utf32_with_a_byte_order_mark_are_text_not_binary(codec: str):
 def test_a_false_utf16_byte_order_mark_is_a_clear_error():
     with pytest.raises(InputError, match="byte-order mark"):
         decode_bytes(b"\xff\xfe" + b"\x00\xd8")  # a lone surrogate: not UTF-16
-
-
-@pytest.mark.parametrize(
-    ("text", "plain"),
-    [
-        ("Ein Satz.", "Ein Satz."),
-        ("<p>Der Minister sagte <b>nichts</b>.</p>", "Der Minister sagte nichts ."),
-        ('<a href="https://x.de/a?b=1&amp;c=2">Mehr zum Thema</a>', "Mehr zum Thema"),
-        ("Tom &amp; Jerry&nbsp;kommen.", "Tom & Jerry kommen."),
-        ("Werte < 5 und > 3 sind selten.", "Werte < 5 und > 3 sind selten."),
-        ("Wenn x<y gilt, dann y>x.", "Wenn x<y gilt, dann y>x."),
-        ("<img src='a.png' alt=\"Bild\" data-x=1 hidden>Text", "Text"),
-        ("Vor<!-- Kommentar -->her.", "Vor her."),
-        ("Zeile eins\n  Zeile zwei", "Zeile eins Zeile zwei"),
-        ("<br/>", ""),
-    ],
-    ids=["plain", "tags", "link-entity", "entities", "less-than", "no-tag-comparison", "attributes", "comment", "wrapped", "only-tag"],
-)
-def test_plain_text_drops_markup_but_not_comparisons(text: str, plain: str):
-    from summarize.document import plain_text
-
-    assert plain_text(text) == plain
