@@ -158,3 +158,49 @@ def test_help_shows_examples(capsys):
     assert run_cli(["--help"]) == 0
     out = capsys.readouterr().out
     assert "Examples" in out and "--summarizer" in out
+
+
+def test_markup_in_names_ids_and_hints_is_printed_as_it_is(tmp_path, monkeypatch):
+    """Names and ids such as "leer[red].txt" or "x[/red]" reach every message path as plain text: the progress bar,
+    the table, the failure lines (Rich would eat "[red]" and fail on a stray "[/red]")."""
+    import io
+
+    from rich.console import Console
+
+    from summarize import cli
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "leer[red].txt").write_bytes(b"")
+    (inp / "gut[bold].txt").write_text("Die Regierung hat beschlossen. Die Opposition ist dagegen.")
+    records = tmp_path / "in.jsonl"
+    records.write_text(json.dumps({"id": "x[/red]", "text": ""}) + "\n")
+    screen = Console(file=io.StringIO(), force_terminal=True, width=240, highlight=False, soft_wrap=True)
+    monkeypatch.setattr(cli, "err", screen)  # a terminal: the progress bar shows each id as it finishes
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code = run_cli([str(inp), "--input-jsonl", str(records), "--out", str(tmp_path / "out"), "--no-translate",
+                    "--summarizer", "extractive"])
+    assert code == 1
+    shown = screen.file.getvalue()
+    for text in ("leer[red]", "gut[bold]", "x[/red]", f"failed leer[red] ({inp / 'leer[red].txt'}): empty input",
+                 f"failed x[/red] ({records}): empty input"):
+        assert text in shown, text
+    # The progress bar's last description is the last id: alone, "x[/red]" is the one it ends on.
+    assert run_cli(["--input-jsonl", str(records), "--out", str(tmp_path / "out2"), "--no-translate",
+                    "--summarizer", "extractive"]) == 1
+    assert "x[/red]" in screen.file.getvalue().split(shown, 1)[1]
+
+
+@pytest.mark.parametrize(("module", "args", "hint"), [
+    ("ray", ["--backend", "ray"], "pip install 'summarize[ray]'"),
+    ("ctranslate2", ["--engine", "ctranslate2"], "pip install 'summarize[ct2]'"),
+], ids=["ray", "ctranslate2"])
+def test_a_missing_extra_is_one_line_before_any_work(tmp_path, tiny_settings, seed_files, monkeypatch, capsys,
+                                                     module, args, hint):
+    monkeypatch.setitem(sys.modules, module, None)  # `import module` fails as if it were not installed
+    out = tmp_path / "out"
+    code = run_cli([str(seed_files[0]), "--out", str(out), *model_args(tiny_settings), *args])
+    assert code == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and hint in lines[0], lines  # "[ray]" and "[ct2]" are not eaten as markup
+    assert not list(out.glob("*.json")) if out.exists() else True
