@@ -168,12 +168,12 @@ class OutputLock:
         except ImportError:  # pragma: no cover - Windows: no flock
             log.warning("no fcntl on this platform: %s is not locked against a second run", self.folder)
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / LOCK_FILE
         try:  # O_NOFOLLOW: a planted symlink must not make the PID land elsewhere
+            self.folder.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
         except OSError as exc:
-            raise UsageError(f"cannot lock {self.folder}: {exc.strerror} ({path})") from None
+            raise UsageError(f"cannot use {self.folder} as the output folder: {exc.strerror or exc}") from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

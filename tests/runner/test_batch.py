@@ -315,3 +315,6 @@ def test_index_counts_processed_articles_and_lists_failed_ones_apart(tmp_path, e
     assert "<h1>2 articles, 1 failed</h1>" in index and "<title>summarize: 2 articles, 1 failed</title>" in index
     assert re.findall(r'href="([^"]+)"', index) == [f"{f.stem}.html" for f in seed_files[:2]]
     assert index.index("<h2>Failed</h2>") < index.index("z_empty") and "empty input" in index
+    modes = {os.stat(tmp_path / "out" / name).st_mode for name in ("index.html", "errors.jsonl",
+                                                                    f"{seed_files[0].stem}.json")}
+    assert len(modes) == 1, "reports, the index and errors.jsonl get the same (umask) permissions"

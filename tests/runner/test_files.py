@@ -190,6 +190,24 @@ def test_a_second_run_on_the_same_folder_exits_2_naming_the_folder_and_pid(holde
     assert not list(out.glob("*.json")), "nothing written while the other run holds the folder"
 
 
+@pytest.mark.parametrize("kind", ["a file", "a link out of the folder"])
+def test_an_unusable_output_folder_is_one_line_and_exit_2(tmp_path, seed_files, capsys, kind):
+    from summarize.cli import main
+
+    out = tmp_path / "out"
+    if kind == "a file":
+        out.write_text("not a folder")
+    else:
+        out.mkdir()
+        (out / LOCK_FILE).symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(SystemExit) as exc:
+        main([str(seed_files[0]), "--out", str(out), "--no-translate", "--summarizer", "extractive", "--quiet"])
+    assert exc.value.code == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"cannot use {out} as the output folder" in lines[0], lines
+    assert not (tmp_path / "elsewhere").exists()
+
+
 def test_a_killed_run_leaves_no_lock_behind(holder, seed_files):
     out, proc = holder
     proc.send_signal(signal.SIGKILL)
