@@ -374,6 +374,7 @@ class BatchRunner:
         with self.locked():
             items = name_items(list(items))  # files and records from several sources may share an id or a name
             self._folder = OutputFolder.create(self.out_dir, [item.path for item in items if item.path])
+            self._folder.remove_leftovers(CACHE_DIR)
             try:
                 return self._run(items, digest)
             finally:

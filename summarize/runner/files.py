@@ -37,6 +37,7 @@ _RESERVED = frozenset(
     | {f"{port}{n}" for port in ("com", "lpt") for n in (*"0123456789", "¹", "²", "³")}
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # open_atomic's temp files: ".<name>.<mkstemp's 8>.tmp"
 
 
 def safe_name(doc_id: str) -> str:
@@ -133,6 +134,18 @@ class OutputFolder:
         except (OSError, ValueError):
             return False
         return (st.st_dev, st.st_ino) in self.inputs
+
+    def remove_leftovers(self, *folders: str) -> None:
+        """Remove the temp files of a run that was killed while writing (call it holding the lock: no other run
+        is writing here) from the folder and the given subfolders."""
+        for sub in ("", *folders):
+            try:
+                entries = list(os.scandir(self.real / sub))
+            except OSError:
+                continue
+            for entry in entries:
+                if _TEMP.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                    Path(entry.path).unlink(missing_ok=True)
 
     def path(self, *parts: str) -> Path:
         """`root/parts`, checked before anything is written there; OutputError if it leads out of the folder

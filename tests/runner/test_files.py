@@ -139,6 +139,23 @@ def test_write_atomic_leaves_no_half_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
 
 
+def test_a_killed_runs_temp_files_are_removed_and_nothing_else(tmp_path, monkeypatch):
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # stands in for SIGKILL between writing and renaming
+
+    monkeypatch.setattr(os, "fsync", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "a.json", "x")
+    monkeypatch.undo()
+    leftover = tmp_path / ".a.json.abcd_123.tmp"  # what SIGKILL would have left instead
+    leftover.write_text("x")
+    mine = [tmp_path / "notes.tmp", tmp_path / ".notes.tmp", tmp_path / "a.json.tmp"]
+    for p in mine:
+        p.write_text("the user's")
+    OutputFolder.create(tmp_path, []).remove_leftovers(".cache")
+    assert sorted(tmp_path.iterdir()) == sorted(mine)
+
+
 def test_write_atomic_replaces_a_symlink_instead_of_following_it(tmp_path):
     victim = tmp_path / "victim"
     victim.write_text("mine")
