@@ -1,7 +1,8 @@
 """The `summarize` command: a thin shell over the API. Options → Settings → `run_batch`; errors → exit codes.
 
-Exit codes: 0 all good, 1 some files failed (the others are still written), 2 usage or model error.
-Every message is printed as plain text (file names and ids may hold Rich markup such as "[red]").
+Exit codes: 0 all good, 1 some files failed (the others are still written), 2 usage or model error (and another
+run writing the same --out, unless --wait). Every message is printed as plain `Text`: file names, ids and errors
+may hold Rich markup such as "[red]", which must show as it is.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -88,6 +88,7 @@ def run(
     num_gpus_per_worker: Annotated[float, typer.Option(help="Ray: GPUs per actor.")] = 0.0,
     max_chars: Annotated[int, typer.Option(help="Longest article in characters; longer ones fail (never cut).")] = DEFAULTS.max_chars,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute even if a cached result exists.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="If another run is writing --out, wait for it (default: exit 2).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
@@ -104,11 +105,11 @@ def run(
     items = _inputs(paths or [], input_jsonl)
     ray = _ray_options(backend, ray_address, workers, num_gpus_per_worker)
     report = _run(items, settings, ray, out, formats=formats, jsonl=jsonl, use_cache=not no_cache,
-                  digest=digest, show_progress=not quiet and sys.stderr.isatty())
+                  digest=digest, wait=wait, show_progress=not quiet and sys.stderr.isatty())
     if not quiet:
         _print_table(report)
-    for outcome in report.failed:
-        err.print(Text(f"failed {outcome.path or outcome.id}: {outcome.error}"))
+    for o in report.failed:
+        err.print(Text(f"failed {o.id}" + (f" ({o.path})" if o.path else "") + f": {o.error}"))
     if report.failed:
         raise typer.Exit(1)
 
@@ -121,18 +122,22 @@ def _formats(option: str) -> tuple[str, ...]:
 
 
 def _inputs(paths: Sequence[str], input_jsonl: str | None) -> list:
-    """JSONL records, then files and folders; a path that is not there is a usage error, before any model loads."""
+    """JSONL records, then files and folders. When nothing given can be read at all (every path missing, or a
+    folder without *.txt), that is a usage error before any model loads; otherwise such a path fails as a file."""
     from .runner import discover_inputs, read_jsonl_inputs
 
     if not paths and not input_jsonl:
         raise UsageError("give at least one file, folder or - (stdin); see summarize --help")
     missing = [p for p in paths if p != "-" and not Path(p).exists() and not Path(p).is_symlink()]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    empty = [p for p in paths if Path(p).is_dir() and not any(Path(p).glob("*.txt"))]
+    if paths and not input_jsonl and len(missing) + len(empty) == len(paths):
+        problems = ([f"no such file or folder: {', '.join(missing)}"] if missing else []) + (
+            [f"no *.txt files found in {', '.join(empty)}"] if empty else [])
+        raise UsageError("; ".join(problems))
     items = read_jsonl_inputs(input_jsonl) if input_jsonl else []
     items += discover_inputs(paths)
     if not items:
-        raise UsageError(f"no *.txt files found in {', '.join(paths)}")
+        raise UsageError(f"no records in {input_jsonl}")
     return items
 
 
@@ -145,34 +150,33 @@ def _ray_options(backend: str, address: str | None, workers: int, gpus: float):
 
 
 def _run(items, settings: Settings, ray, out: Path, *, show_progress: bool, **options):
-    """Load the models (locally), then process every item, with a progress bar on a terminal."""
-    from .pipeline import Pipeline
+    """Lock --out, load the models (locally; a missing one fails before any file), then process every item, with
+    a progress bar on a terminal."""
     from .runner import run_batch
 
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    # markup=False: the description is a file name or record id, which may hold "[red]" (never Rich markup).
+    columns = (TextColumn("{task.description}", markup=False, style="bold"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
     with Progress(*columns, console=err, disable=not show_progress, transient=True) as progress:
-        task = progress.add_task("loading models", total=None)
-        pipeline = None
-        if ray is None:
-            pipeline = Pipeline(settings)
-            pipeline.load_models()  # fail fast, before any file, on a missing model
-        progress.update(task, description="articles", total=len(items))
+        task = progress.add_task("loading models", total=len(items))
         return run_batch(
-            items, out, settings=settings, pipeline=pipeline, ray=ray,
-            on_outcome=lambda o: progress.update(task, advance=1, description=escape(o.id)), **options,
+            items, out, settings=settings, ray=ray,
+            on_wait=lambda pid: err.print(Text(f"waiting for {f'PID {pid}' if pid else 'another run'} "
+                                               f"to finish with {out}")),
+            on_outcome=lambda o: progress.update(task, advance=1, description=o.id), **options,
         )
 
 
 def _print_table(report) -> None:
-    table = Table(title=None, show_edge=False)
+    table = Table(title=None, show_edge=False, caption_justify="left",
+                  caption=Text("time: per file; a batched model pass is split among its articles by length"))
     numbers = ("sentences", "flagged", "summary", "warnings", "time")
     for col in ("file", "status", *numbers, "output"):
         table.add_column(col, justify="right" if col in numbers else "left")
     for o in report.outcomes:
-        table.add_row(
-            Text(o.id), o.status, str(o.sentences), str(o.flagged), str(o.summary_sentences), str(o.warnings),
-            f"{o.seconds:.1f}s", Text(o.outputs[0] if o.outputs else (o.error or "")),
-        )
+        cells = (o.id, o.status, str(o.sentences), str(o.flagged), str(o.summary_sentences), str(o.warnings),
+                 f"{o.seconds:.1f}s", o.outputs[0] if o.outputs else (o.error or ""))
+        table.add_row(*map(Text, cells))  # plain text: ids, paths and errors are never markup
     err.print(table)
     if report.index:
         err.print(Text(f"index: {report.index}"))

@@ -34,3 +34,19 @@ class InputError(SummarizeError):
         self.name = name
         self.reason = reason
         super().__init__(f"{name}: {reason}")
+
+
+class OutputLockedError(UsageError):
+    """Another run is writing the same output folder (CLI exit code 2; `--wait` waits for it instead)."""
+
+    def __init__(self, folder: str, pid: int | None) -> None:
+        self.folder = folder
+        self.pid = pid
+        holder = f"PID {pid}" if pid else "another process"
+        super().__init__(f"{folder} is in use by another summarize run ({holder}): "
+                         "let it finish, or pass --wait to wait for it")
+
+
+class OutputError(InputError):
+    """One article's outputs cannot be written safely (they would leave the output folder or replace an input):
+    recorded for that file like an InputError; the run goes on."""

@@ -7,6 +7,7 @@ Without internet, a hub name works only from the Hugging Face cache; a failure b
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -146,6 +147,25 @@ def _cached(name: str, revision: str | None) -> bool:
         return isinstance(try_to_load_from_cache(name, "config.json", revision=revision), str)
     except ValueError:  # not a valid repo id: let from_pretrained say what is wrong
         return True
+
+
+def model_identity(name: str, revision: str | None = None) -> str:
+    """What a model name stands for now, found without loading it (cache keys use it, so a changed model is never
+    answered from old results): a local folder by its files' names, sizes and modification times; a hub model by
+    the commit of its snapshot in the local cache, else by the revision asked for."""
+    from huggingface_hub import try_to_load_from_cache
+
+    local = Path(name).expanduser()
+    if local.is_dir():
+        files = sorted(f for f in local.iterdir() if f.is_file() and not f.name.startswith("."))
+        stats = "\x1f".join(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files)
+        return f"{local.resolve()}@{hashlib.sha256(stats.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
+    try:
+        config = try_to_load_from_cache(name, "config.json", revision=revision)
+    except ValueError:  # not a valid repo id: loading will say so
+        config = None
+    commit = Path(config).parent.name if isinstance(config, str) else revision or "main"
+    return f"{name}@{commit}"
 
 
 def _hub_reachable(timeout: float = 3.0) -> bool:

@@ -7,8 +7,12 @@ drives files through a Pipeline; this module returns records and never imports t
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import warnings
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +28,17 @@ from .document import (
     replace,
 )
 from .errors import InputError
-from .loading import resolve_settings
+from .loading import model_identity, resolve_settings
 from .provenance import candidates_from, link_summary, with_source_flags
 from .segment import segment
 from .settings import SUMMARIZERS, Settings
 from .summarizers import DraftSummary, Summarizer, find_duplicate_groups
 from .translate import Translator, load_translator, translate_documents
+from .version import __version__
 
 DocumentSource = Document | str | Path | bytes
+# Settings fields that never change a result (only which inputs are accepted): left out of cache keys.
+KEY_EXCLUDED = frozenset({"max_chars"})
 
 
 def load_document(source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int | None = None) -> Document:
@@ -127,6 +134,28 @@ class Pipeline:
     @property
     def signature(self) -> str:
         return self.settings.signature
+
+    @cached_property
+    def model_identities(self) -> dict[str, str]:
+        """Role → identity (`loading.model_identity`) of each model these settings run, found without loading."""
+        s = self.settings
+        models = {}
+        if s.translate:
+            models["translation"] = model_identity(s.translator, s.revision)
+        if s.summarizer == "abstractive":
+            models["summarization"] = model_identity(s.summarizer_model, s.revision)
+        return models
+
+    def cache_key(self, doc: Document) -> str:
+        """The key under which `doc`'s result is cached: the document as read (text, id, path, meta, sentences),
+        every field of the resolved settings but KEY_EXCLUDED (a field added later is included by itself), the
+        identity of each model that runs, and the version. The one place a key is made."""
+        settings = {f.name: repr(getattr(self.settings, f.name))
+                    for f in dataclasses.fields(self.settings) if f.name not in KEY_EXCLUDED}
+        payload = {"document": doc.to_dict(), "settings": settings, "models": self.model_identities,
+                   "version": __version__}
+        data = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        return hashlib.sha256(data).hexdigest()[:32]
 
     # --- the stages ------------------------------------------------------------------------------
     def prepare(self, source: DocumentSource) -> Document:

@@ -142,10 +142,20 @@ class Settings:
             f"beam={self.translation_beams}/{self.summary_beams}",
             f"eng={self.engine}",
         ]
+        if self.needs_models:  # where and in what precision the models run (resolved settings say it exactly)
+            kind = self.device.split(":")[0]
+            parts += [kind, self.dtype]
+            if self.translate and self.engine == "ctranslate2" and kind != "auto":
+                parts.append(f"ct2-{ct2_compute_type(kind)}")
         if self.int8:
             parts.append("int8")
         parts.append(f"v={__version__}")
         return "|".join(parts)
+
+
+def ct2_compute_type(device_type: str) -> str:
+    """What the CTranslate2 engine runs the translator in on a device type: int8 on CPU, float16 on CUDA."""
+    return "int8" if device_type == "cpu" else "float16"
 
 
 def default_batch_tokens(device_type: str) -> int:

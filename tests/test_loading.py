@@ -6,7 +6,7 @@ import pytest
 
 from summarize import Settings
 from summarize.errors import ModelNotFoundError, UsageError
-from summarize.loading import load_seq2seq, resolve_settings
+from summarize.loading import load_seq2seq, model_identity, resolve_settings
 from summarize.runner.ray import worker_settings
 
 
@@ -68,3 +68,31 @@ def test_a_local_folder_loads_through_from_pretrained(tiny_marian):
     loaded = load_seq2seq(tiny_marian, device="cpu")
     assert loaded.revision == "local" and loaded.label == f"{tiny_marian}@local"
     assert loaded.max_input_tokens == 512 and not loaded.model.training
+
+
+def test_a_hub_models_identity_is_the_commit_of_its_cached_snapshot(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    repo = tmp_path / "models--org--model"
+    old, new = "a" * 40, "b" * 40
+    for commit in (old, new):
+        (repo / "snapshots" / commit).mkdir(parents=True)
+        (repo / "snapshots" / commit / "config.json").write_text("{}")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(old)
+    assert model_identity("org/model") == f"org/model@{old}"
+    (repo / "refs" / "main").write_text(new)  # the hub model was updated and downloaded again
+    assert model_identity("org/model") == f"org/model@{new}"
+    assert model_identity("org/model", revision=old) == f"org/model@{old}"
+    assert model_identity("org/elsewhere", revision="v2") == "org/elsewhere@v2"  # not cached: as asked
+
+
+def test_a_local_models_identity_follows_its_files(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"1234")
+    first = model_identity(str(tmp_path))
+    assert model_identity(str(tmp_path)) == first
+    weights.write_bytes(b"12345")
+    assert model_identity(str(tmp_path)) != first

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import UsageError
 from ..settings import ENGINES, Settings
@@ -88,8 +89,9 @@ def _emit(report: Mapping[str, Any], *, as_json: bool, json_out: Path | None, ta
 
 def _print_translation(console: Console, r: Mapping[str, Any]) -> None:
     sent, doc, delta = r["sentence_mode"], r["document_mode"], r["delta"]
-    console.print(f"[bold]{r['model']}[/bold]: {r['lines']} lines → {r['documents']} pseudo-articles of "
-                  f"≤{r['lines_per_doc']} lines (joined with {r['joiner']}s)", highlight=False)
+    # Plain Text throughout: model names, paths and test-set lines may hold "[...]", which is never markup.
+    console.print(Text.assemble((r["model"], "bold"), f": {r['lines']} lines → {r['documents']} pseudo-articles of "
+                                f"≤{r['lines_per_doc']} lines (joined with {r['joiner']}s)"))
     scores = Table(show_edge=False)
     for col in ("mode", "BLEU", "chrF", "BLEU/article", "chrF/article", "segments", "seconds"):
         scores.add_column(col, justify="left" if col == "mode" else "right")
@@ -100,9 +102,9 @@ def _print_translation(console: Console, r: Mapping[str, Any]) -> None:
                    str(doc["segments"]), f"{doc['seconds']:.1f}")
     scores.add_row("doc − sent", "", "", f"{delta['bleu']:+.2f}", f"{delta['chrf']:+.2f}", "", "")
     console.print(scores)
-    console.print("sentence: each line translated alone; document: pseudo-articles through the pipeline; "
-                  "doc − sent compares per-article scores", highlight=False)
-    console.print(f"BLEU: {sent['bleu_signature']}\nchrF: {sent['chrf_signature']}", highlight=False)
+    console.print(Text("sentence: each line translated alone; document: pseudo-articles through the pipeline; "
+                       "doc − sent compares per-article scores"))
+    console.print(Text(f"BLEU: {sent['bleu_signature']}\nchrF: {sent['chrf_signature']}"))
 
     checks = Table(show_edge=False, title="coverage")
     for col in ("check", "sentence mode", "document mode"):
@@ -118,12 +120,11 @@ def _print_translation(console: Console, r: Mapping[str, Any]) -> None:
         for name in COVERAGE_CHECKS:
             for ex in result["coverage"][name]["examples"][:TERMINAL_EXAMPLES]:
                 ratio = f" (ratio {ex['ratio']})" if "ratio" in ex else ""
-                console.print(f"  {mode}/{name} {ex['id']}{ratio}: {_short(ex['de'])!r} → {_short(ex['en'])!r}",
-                              highlight=False)
+                console.print(Text(f"  {mode}/{name} {ex['id']}{ratio}: {_short(ex['de'])!r} → "
+                                   f"{_short(ex['en'])!r}"))
     for ex in seg["examples"][:TERMINAL_EXAMPLES]:
-        console.print(f"  segmentation {ex['id']}: {ex['lines']} lines → {ex['sentences']} sentences",
-                      highlight=False)
-    console.print("(all counts and up to 5 examples per check: --json)", style="dim")
+        console.print(Text(f"  segmentation {ex['id']}: {ex['lines']} lines → {ex['sentences']} sentences"))
+    console.print(Text("(all counts and up to 5 examples per check: --json)", style="dim"))
 
 
 def _print_checks(console: Console, r: Mapping[str, Any]) -> None:
@@ -158,7 +159,7 @@ def _print_figures(console: Console, r: Mapping[str, Any]) -> None:
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key, value in _flatten(r):
-        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+        table.add_row(Text(key), Text(f"{value:.3f}" if isinstance(value, float) else str(value)))  # paths too
     console.print(table)
 
 
@@ -178,7 +179,7 @@ def _flatten(d: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 def _status(message: str, quiet: bool) -> None:
     if not quiet and sys.stderr.isatty():
-        Console(stderr=True).print(f"[dim]{message}[/dim]")
+        Console(stderr=True).print(Text(message, style="dim"))
 
 
 # --- commands ----------------------------------------------------------------------------------------

@@ -96,8 +96,11 @@ def render_digest_html(summary: Summary, documents: Sequence[Document]) -> str:
 
 
 def render_index(results: Sequence[Result], links: Mapping[str, str]) -> str:
+    """The folder's index: the processed articles (linked to their reports), then the failed ones apart; the
+    heading counts both ("5 articles, 2 failed"), failed ones never as articles."""
     rows = []
-    for r in results:
+    failed = [{"id": r.document.id, "path": r.document.path or "", "error": r.error} for r in results if r.error]
+    for r in (r for r in results if not r.error):
         view = _view(r.document)
         first = r.summary.sentences[0].text if r.summary and r.summary.sentences else ""
         warnings = len(r.document.warnings) + (
@@ -107,6 +110,7 @@ def render_index(results: Sequence[Result], links: Mapping[str, str]) -> str:
             "id": r.document.id, "title": view.title_en, "date": r.document.meta.get("date", ""),
             "first": first, "sentences": len(r.document.sentences), "warnings": warnings,
             "flagged": len(r.document.flagged),
-            "href": links.get(r.document.id), "error": r.error,
+            "href": links.get(r.document.id),
         })
-    return _render("index.html.j2", rows=rows)
+    heading = f"{len(rows)} article{'s' if len(rows) != 1 else ''}" + (f", {len(failed)} failed" if failed else "")
+    return _render("index.html.j2", heading=heading, rows=rows, failed=failed)

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..pipeline import Pipeline
 from ..settings import FORMATS, Settings
 from .batch import BatchRunner, InputItem, Outcome, RunReport, discover_inputs, read_jsonl_inputs
+from .files import OutputLock, safe_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +38,17 @@ def run_batch(
     jsonl: str | Path | None = None,
     use_cache: bool = True,
     digest: bool = False,
+    wait: bool = False,
+    on_wait: Callable[[int | None], None] | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> RunReport:
     """Process files, folders (their `*.txt`) and records into `out_dir`; one bad input never stops the run.
 
     Give `settings`, or a `pipeline` whose models may already be loaded. Locally the models load before the
     first input is read, so a missing model fails at once. With `ray`, the cluster computes and this process
-    loads no model (unless a digest needs the summarizer).
+    loads no model (unless a digest needs the summarizer). Missing extras (ray, ctranslate2) are said before
+    any work. One run at a time writes `out_dir`: another one holding it raises OutputLockedError, or with
+    `wait` is waited for (`on_wait(pid)` is called first).
     """
     items = [x for x in inputs if isinstance(x, InputItem)]
     items += discover_inputs([x for x in inputs if not isinstance(x, InputItem)])
@@ -57,11 +62,13 @@ def run_batch(
                                 num_gpus_per_worker=ray.num_gpus_per_worker)
     else:
         pipeline = pipeline or Pipeline(settings)
-        pipeline.load_models()
     runner = BatchRunner(pipeline, out_dir, formats=formats, jsonl=jsonl, use_cache=use_cache, executor=executor,
-                         on_outcome=on_outcome)
-    return runner.run(items, digest=digest)
+                         on_outcome=on_outcome, wait=wait, on_wait=on_wait)
+    with runner.locked():  # from before the models load: a second run is told at once
+        if ray is None:
+            pipeline.load_models()
+        return runner.run(items, digest=digest)
 
 
-__all__ = ["BatchRunner", "InputItem", "Outcome", "RayOptions", "RunReport", "discover_inputs", "read_jsonl_inputs",
-           "run_batch"]
+__all__ = ["BatchRunner", "InputItem", "Outcome", "OutputLock", "RayOptions", "RunReport", "discover_inputs",
+           "read_jsonl_inputs", "run_batch", "safe_name"]

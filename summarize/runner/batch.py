@@ -1,52 +1,62 @@
 """Folders and job lists: content-hash cache, resume, atomic writes, errors.jsonl, JSONL streaming.
 
 A run never stops on one bad file: each failure is recorded (`errors.jsonl`) and the others go on. Each
-finished article is written atomically and cached under `<out>/.cache/` keyed by its text and every setting
-that changes the result, so a rerun (or a run resumed after a kill) redoes nothing and duplicates nothing.
-Results are streamed to disk; only small `Outcome` rows stay in memory.
+finished article is written atomically under a safe name (`files.safe_name`) and cached under `<out>/.cache/`
+keyed by `Pipeline.cache_key` (the document, every setting, the models' identities), so a rerun (or a run
+resumed after a kill) redoes nothing and duplicates nothing. One run at a time writes a folder (`files.OutputLock`),
+and nothing is written outside it or over an input (`files.OutputFolder`). Results are streamed to disk; only
+small `Outcome` rows stay in memory.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import IO
 
 from ..document import Document, Result, Summary, replace
-from ..errors import InputError, ModelNotFoundError, SummarizeError, UsageError
+from ..errors import InputError, ModelNotFoundError, OutputError, SummarizeError, UsageError
 from ..pipeline import Pipeline, load_document
 from ..render import render_digest_html, render_digest_markdown, render_html, render_index, render_json
 from ..render.markdown import render_markdown
+from .files import OutputFolder, OutputLock, file_problem, open_atomic, safe_name, utf8_safe, write_atomic
 
 # Output format → (file suffix, renderer).
 RENDERERS = {"json": (".json", render_json), "md": (".md", render_markdown), "html": (".html", render_html)}
 CACHE_DIR = ".cache"
 ERRORS_FILE = "errors.jsonl"
+INDEX_FILE = "index.html"
+DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
 
 
 @dataclass(frozen=True, slots=True)
 class InputItem:
     """One article to process: a file, or text from stdin / a JSONL record."""
 
-    id: str
-    path: str | None = None
-    data: bytes | None = None
-    error: str | None = None  # a bad JSONL record: reported as this item's failure
+    id: str  # as given (a file's stem, a record's "id"): the document id in every output
+    path: str | None = None  # the file it comes from (for a record, its JSONL file); None: stdin
+    data: bytes | None = None  # the text itself (stdin, a record); None: read `path`
+    error: str | None = None  # a bad JSONL record, a folder without articles: reported as this item's failure
+    name: str = ""  # the stem of its output files: `safe_name(id)`, unique in the run (see `name_items`)
 
     def read(self, max_chars: int) -> Document:
         if self.error:
             raise InputError(self.path or self.id, self.error)
-        source = self.data if self.data is not None else Path(self.path or "")
-        return load_document(source, doc_id=self.id, max_chars=max_chars)
+        if self.data is not None:
+            return load_document(self.data, doc_id=self.id, max_chars=max_chars)
+        path = Path(self.path or "")
+        problem = file_problem(path)
+        if problem:
+            raise InputError(str(path), problem)
+        return load_document(path, doc_id=self.id, max_chars=max_chars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +71,13 @@ class Outcome:
     summary_sentences: int = 0
     flagged: int = 0  # translated sentences flagged for a second look (`checks`)
     warnings: int = 0
+    # This file's own time: reading, cache look-up and writing, plus its share of the batched pipeline pass it
+    # went through with other articles (the pass's time split by their lengths in characters).
     seconds: float = 0.0
     outputs: tuple[str, ...] = ()
     title: str = ""
     key: str = ""  # cache key of the finished result
+    name: str = ""  # the stem of its output files
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,31 +87,51 @@ class Job:
     item: InputItem
     doc: Document
     key: str
-    started: float
+    seconds: float  # spent reading it and looking it up in the cache
 
 
-# An executor turns a stream of Jobs into (job, result, error) triples, in any order. The local one runs the
-# pipeline in this process; `summarize.runner.ray` runs it on a Ray cluster. Writing stays here, either way.
-Executor = Callable[[Iterable[Job]], Iterator[tuple[Job, "Result | None", "str | None"]]]
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """What an executor made of a Job: a result or an error, and the job's share of the pass's time."""
+
+    job: Job
+    result: Result | None
+    error: str | None
+    seconds: float
 
 
-def process_jobs(pipeline: Pipeline, jobs: Sequence[Job]) -> list[tuple[Job, Result | None, str | None]]:
+# An executor turns a stream of Jobs into Computed ones, in any order. The local one runs the pipeline in this
+# process; `summarize.runner.ray` runs it on a Ray cluster. Writing stays here, either way.
+Executor = Callable[[Iterable[Job]], Iterator[Computed]]
+
+
+def process_jobs(pipeline: Pipeline, jobs: Sequence[Job]) -> list[Computed]:
     """Process jobs in one batched pass; if that fails, redo them one by one so a bad article costs only itself."""
+    started = time.perf_counter()
     try:
         results = pipeline.process_many([job.doc for job in jobs])
-        return [(job, result, None) for job, result in zip(jobs, results)]
+        shares = _shares(jobs, time.perf_counter() - started)
+        return [Computed(job, result, None, share) for job, result, share in zip(jobs, results, shares)]
     except (ModelNotFoundError, UsageError):
         raise  # the whole run is misconfigured: no use trying the other files
     except Exception as exc:  # noqa: BLE001 - a per-file failure must never end the run
         if len(jobs) == 1:
-            return [(jobs[0], None, _reason(exc))]
-        return [triple for job in jobs for triple in process_jobs(pipeline, [job])]
+            return [Computed(jobs[0], None, _reason(exc), time.perf_counter() - started)]
+        lost = _shares(jobs, time.perf_counter() - started)  # the failed pass counts too
+        return [replace(c, seconds=c.seconds + share)
+                for job, share in zip(jobs, lost) for c in process_jobs(pipeline, [job])]
+
+
+def _shares(jobs: Sequence[Job], seconds: float) -> list[float]:
+    """A batched pass's time, split among its articles by their length in characters."""
+    sizes = [max(1, len(job.doc.text)) for job in jobs]
+    return [seconds * size / sum(sizes) for size in sizes]
 
 
 def local_executor(pipeline: Pipeline, group_size: int = 8) -> Executor:
     """Run the pipeline here, translating `group_size` articles per batched pass."""
 
-    def execute(jobs: Iterable[Job]) -> Iterator[tuple[Job, Result | None, str | None]]:
+    def execute(jobs: Iterable[Job]) -> Iterator[Computed]:
         for group in batched(jobs, max(1, group_size)):
             yield from process_jobs(pipeline, list(group))
 
@@ -116,6 +149,16 @@ def _reason(exc: BaseException) -> str:
     return exc.reason if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
 
 
+def _write_error(exc: OSError | OutputError) -> str:
+    """Why an article's outputs could not be written, for people."""
+    if isinstance(exc, OutputError):
+        return f"cannot write {exc}"
+    where = exc.filename2 or exc.filename
+    if where and exc.strerror:
+        return f"cannot write {utf8_safe(os.fsdecode(where))}: {exc.strerror}"
+    return f"cannot write outputs: {exc.strerror or exc}"
+
+
 @dataclass
 class RunReport:
     outcomes: list[Outcome] = field(default_factory=list)
@@ -131,7 +174,9 @@ class RunReport:
 
 
 def discover_inputs(paths: Sequence[str | Path], *, stdin: IO[bytes] | None = None) -> list[InputItem]:
-    """Files as given, folders as their `*.txt` files (sorted), `-` as stdin. Ids are unique stems."""
+    """Files as given, folders as their `*.txt` entries (sorted), `-` as stdin. An entry that cannot be read (a
+    broken link, a folder, a FIFO) and a folder without any `*.txt` become failing items: never skipped without a
+    word."""
     items: list[InputItem] = []
     for raw in paths:
         if str(raw) == "-":
@@ -140,58 +185,92 @@ def discover_inputs(paths: Sequence[str | Path], *, stdin: IO[bytes] | None = No
             continue
         p = Path(raw)
         if p.is_dir():
-            items += [InputItem(id=f.stem, path=str(f)) for f in sorted(p.glob("*.txt")) if f.is_file()]
-        else:  # a missing file becomes a per-file error later, not a crash now
-            items.append(InputItem(id=p.stem or "input", path=str(p)))
-    return _unique_ids(items)
+            entries = sorted(p.glob("*.txt"))
+            if not entries:
+                items.append(InputItem(id=utf8_safe(p.name) or "input", path=str(p),
+                                       error="no *.txt files in this folder"))
+            items += [InputItem(id=utf8_safe(f.stem), path=str(f)) for f in entries]
+        else:  # a missing or unreadable file becomes a per-file error later, not a crash now
+            items.append(InputItem(id=utf8_safe(p.stem) or "input", path=str(p)))
+    return name_items(items)
 
 
 def read_jsonl_inputs(path: str | Path, *, stdin: IO[bytes] | None = None) -> list[InputItem]:
-    """`{"id": ..., "text": ...}` records, one per line; a bad line becomes a failing item, not a crash."""
-    stream = (stdin or sys.stdin.buffer) if str(path) == "-" else open(path, "rb")  # noqa: SIM115
+    """`{"id": ..., "text": ...}` records, one per line; a bad line becomes a failing item, not a crash.
+
+    A record's id is its "id" as given (a number: its digits); without one (missing, null or ""), `line<N>`."""
+    from_stdin = str(path) == "-"
+    try:
+        stream = (stdin or sys.stdin.buffer) if from_stdin else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    source = None if from_stdin else str(path)
     items: list[InputItem] = []
     with stream:
         for n, line in enumerate(stream, 1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-                text = record["text"]
-                doc_id = str(record.get("id") or f"line{n}")
-                if not isinstance(text, str):
-                    raise TypeError("text is not a string")
-                items.append(InputItem(id=doc_id, data=text.encode("utf-8")))
-            except (ValueError, KeyError, TypeError) as exc:
-                items.append(InputItem(id=f"line{n}", path=f"{path}:{n}", error=f"bad JSONL record: {exc}"))
-    return _unique_ids(items)
+            doc_id, text, problem = _record(line, n)
+            if problem:
+                items.append(InputItem(id=doc_id, path=source, error=f"line {n}: {problem}"))
+            else:
+                items.append(InputItem(id=doc_id, path=source, data=text.encode("utf-8")))
+    return name_items(items)
 
 
-def _unique_ids(items: list[InputItem]) -> list[InputItem]:
-    seen: dict[str, int] = {}
+def _record(line: bytes, n: int) -> tuple[str, str, str | None]:
+    """One JSONL line → (id, text, problem); `problem` says for people what is wrong, None for a good record."""
+    fallback = f"line{n}"
+    try:
+        record = json.loads(line)
+    except UnicodeDecodeError:
+        return fallback, "", "not valid JSON (not UTF-8 text)"
+    except json.JSONDecodeError as exc:
+        return fallback, "", f"not valid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(record, dict):
+        return fallback, "", "not a JSON object"
+    raw_id = record.get("id")
+    if raw_id is None or raw_id == "":
+        doc_id = fallback
+    elif isinstance(raw_id, (str, int, float)) and not isinstance(raw_id, bool):
+        doc_id = str(raw_id)
+    else:
+        return fallback, "", '"id" must be a string or a number'
+    if utf8_safe(doc_id) != doc_id:
+        return fallback, "", '"id" is not valid Unicode (a lone surrogate escape such as \\ud800)'
+    if "text" not in record:
+        return doc_id, "", 'no "text" field'
+    text = record["text"]
+    if not isinstance(text, str):
+        return doc_id, "", '"text" is not a string'
+    if utf8_safe(text) != text:
+        return doc_id, "", '"text" is not valid Unicode (a lone surrogate escape such as \\ud800)'
+    return doc_id, text, None
+
+
+def name_items(items: Sequence[InputItem]) -> list[InputItem]:
+    """Unique ids ("x", "x-2", ...) and unique output names: `safe_name` of the id, with "-2"... where two names
+    differ only in case (one file on macOS and Windows)."""
+    ids: set[str] = set()
+    names: set[str] = set()
     out = []
     for item in items:
-        n = seen.get(item.id, 0) + 1
-        seen[item.id] = n
-        out.append(item if n == 1 else replace(item, id=f"{item.id}-{n}"))
+        doc_id = _first_free(item.id, ids)
+        name = _first_free(safe_name(doc_id), names, fold=True)
+        out.append(replace(item, id=doc_id, name=name))
     return out
 
 
+def _first_free(base: str, taken: set[str], *, fold: bool = False) -> str:
+    candidate, n = base, 1
+    while (candidate.casefold() if fold else candidate) in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add(candidate.casefold() if fold else candidate)
+    return candidate
+
+
 # --- writing -----------------------------------------------------------------------------------------
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a temp file in the same folder, fsync, then rename over."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class JsonlSink:
@@ -204,10 +283,13 @@ class JsonlSink:
             self.stream: IO[str] = sys.stdout
             return
         path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            self._recover(path)
-        self.stream = open(path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                self._recover(path)
+            self.stream = open(path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
+        except OSError as exc:
+            raise UsageError(f"cannot write --jsonl {target}: {exc.strerror or exc}") from None
 
     def _recover(self, path: Path) -> None:
         data = path.read_bytes()
@@ -240,16 +322,11 @@ class JsonlSink:
 # --- the run -------------------------------------------------------------------------------------------
 
 
-def cache_key(doc: Document, pipeline: Pipeline) -> str:
-    """Text hash + everything that changes the result (model names, revision, options, version)."""
-    s = pipeline.settings
-    parts = [doc.sha256, doc.id, s.signature, s.translator, s.summarizer_model, s.revision or "", str(s.support_threshold),
-             str(s.chunk_overlap), str(s.max_chars)]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
-
-
 class BatchRunner:
-    """Run a Pipeline over many inputs into `out_dir`. Library code: reports through callbacks, never prints."""
+    """Run a Pipeline over many inputs into `out_dir`. Library code: reports through callbacks, never prints.
+
+    The run holds `OutputLock` on `out_dir` throughout: a second run on the same folder raises OutputLockedError
+    (`wait=False`) or waits for the first (`wait=True`, after calling `on_wait(pid)`)."""
 
     def __init__(
         self,
@@ -262,6 +339,8 @@ class BatchRunner:
         group_size: int = 8,
         executor: Executor | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
+        wait: bool = False,
+        on_wait: Callable[[int | None], None] | None = None,
     ) -> None:
         unknown = set(formats) - set(RENDERERS)
         if unknown:
@@ -273,27 +352,52 @@ class BatchRunner:
         self.use_cache = use_cache
         self.executor = executor or local_executor(pipeline, group_size)
         self.on_outcome = on_outcome or (lambda outcome: None)
+        self.wait = wait
+        self.on_wait = on_wait
+        self._lock: OutputLock | None = None
+        self._folder: OutputFolder | None = None  # set for the length of a run
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the output folder's lock (again, if held already): `run_batch` holds it while models load too."""
+        if self._lock is not None:
+            yield
+            return
+        lock = OutputLock(self.out_dir, wait=self.wait, on_wait=self.on_wait)
+        with lock:
+            self._lock = lock
+            try:
+                yield
+            finally:
+                self._lock = None
 
     def run(self, items: Sequence[InputItem], *, digest: bool = False) -> RunReport:
-        items = _unique_ids(list(items))  # files and records from several sources may share an id
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        with self.locked():
+            items = name_items(list(items))  # files and records from several sources may share an id or a name
+            self._folder = OutputFolder.create(self.out_dir, [item.path for item in items if item.path])
+            self._folder.remove_leftovers(CACHE_DIR)
+            try:
+                return self._run(items, digest)
+            finally:
+                self._folder = None
+
+    def _run(self, items: Sequence[InputItem], digest: bool) -> RunReport:
+        folder = self._check_folder(digest)
         report = RunReport()
         sink = JsonlSink(self.jsonl) if self.jsonl else None
-        errors_path = self.out_dir / ERRORS_FILE
-        errors_tmp = errors_path.with_suffix(".jsonl.tmp")
         done_keys: list[str] = []
         try:
-            with open(errors_tmp, "w", encoding="utf-8") as errors:
+            with open_atomic(folder.path(ERRORS_FILE)) as errors:
                 for outcome in self._outcomes(items, sink):
                     report.outcomes.append(outcome)
                     if outcome.status == "failed":
-                        errors.write(json.dumps({"id": outcome.id, "path": outcome.path, "error": outcome.error},
+                        row = {"id": outcome.id, "path": outcome.path, "error": outcome.error}
+                        errors.write(json.dumps({k: v and utf8_safe(v) for k, v in row.items()},
                                                 ensure_ascii=False) + "\n")
                         errors.flush()
                     else:
                         done_keys.append(outcome.key)
                     self.on_outcome(outcome)
-            os.replace(errors_tmp, errors_path)
         finally:
             if sink:
                 sink.close()
@@ -306,6 +410,21 @@ class BatchRunner:
             report.digest = self._write_digest(done_keys)
         return report
 
+    def _check_folder(self, digest: bool) -> OutputFolder:
+        """The run's own files may not lead out of the folder or replace an input: a usage error, before any work."""
+        folder = self._folder
+        assert folder is not None
+        names = [CACHE_DIR, ERRORS_FILE, *([INDEX_FILE] if "html" in self.formats else []),
+                 *(DIGEST_FILES if digest else ())]
+        try:
+            for name in names:
+                folder.path(name)
+        except OutputError as exc:
+            raise UsageError(str(exc)) from None
+        if self.jsonl and str(self.jsonl) != "-" and folder.is_input(self.jsonl):
+            raise UsageError(f"--jsonl {self.jsonl} is an input file: not written over")
+        return folder
+
     def _outcomes(self, items: Sequence[InputItem], sink: JsonlSink | None) -> Iterator[Outcome]:
         """Read and cache-check each input here; hand the rest to the executor as a lazy stream of Jobs."""
         side: deque[Outcome] = deque()  # failures and cache hits found while the executor pulls jobs
@@ -316,39 +435,44 @@ class BatchRunner:
                 try:
                     doc = item.read(self.pipeline.settings.max_chars)
                 except Exception as exc:  # noqa: BLE001 - a per-file failure must never end the run
-                    side.append(Outcome(item.id, item.path, "failed", _reason(exc)))
+                    side.append(Outcome(item.id, item.path, "failed", _reason(exc), name=item.name,
+                                        seconds=time.perf_counter() - started))
                     continue
-                key = cache_key(doc, self.pipeline)
+                key = self.pipeline.cache_key(doc)
                 cached = self._cached(key) if self.use_cache else None
+                job = Job(item, doc, key, time.perf_counter() - started)
                 if cached is not None:
-                    side.append(self._finish(Job(item, doc, key, started), cached, sink, "cached"))
+                    side.append(self._deliver(Computed(job, cached, None, 0.0), sink, "cached"))
                     continue
-                yield Job(item, doc, key, started)
+                yield job
 
-        for job, result, error in self.executor(jobs()):
+        for computed in self.executor(jobs()):
             while side:
                 yield side.popleft()
-            if error is not None or result is None:
-                yield Outcome(job.item.id, job.item.path, "failed", error or "no result")
-                continue
-            try:
-                self._store(job.key, result)
-                yield self._finish(job, result, sink, "done")
-            except OSError as exc:
-                yield Outcome(job.item.id, job.item.path, "failed", f"cannot write outputs: {exc}")
+            yield self._deliver(computed, sink, "done")
         while side:
             yield side.popleft()
 
-    def _finish(self, job: Job, result: Result, sink: JsonlSink | None, status: str) -> Outcome:
-        item, key, started = job.item, job.key, job.started
-        outputs = []
-        for fmt in self.formats:
-            suffix, render = RENDERERS[fmt]
-            target = self.out_dir / f"{item.id}{suffix}"
-            write_atomic(target, render(result))
-            outputs.append(str(target))
-        if sink:
-            sink.write(result, key)
+    def _deliver(self, computed: Computed, sink: JsonlSink | None, status: str) -> Outcome:
+        """Cache, outputs and JSONL for one result, fresh or cached; whatever fails here fails this file only."""
+        job, result = computed.job, computed.result
+        item = job.item
+        started = time.perf_counter()
+
+        def seconds() -> float:
+            return job.seconds + computed.seconds + time.perf_counter() - started
+
+        if computed.error is not None or result is None:
+            return Outcome(item.id, item.path, "failed", computed.error or "no result", name=item.name,
+                           seconds=seconds())
+        try:
+            if status == "done":
+                self._store(job.key, result)
+            outputs = self._write_outputs(item, result)
+            if sink:
+                sink.write(result, job.key)
+        except (OSError, OutputError) as exc:
+            return Outcome(item.id, item.path, "failed", _write_error(exc), name=item.name, seconds=seconds())
         doc = result.document
         summary = result.summary
         return Outcome(
@@ -360,31 +484,40 @@ class BatchRunner:
             flagged=len(doc.flagged),
             warnings=len(doc.warnings) + (sum(len(s.warnings) + s.unsupported for s in summary.sentences)
                                           if summary else 0),
-            seconds=round(time.perf_counter() - started, 3),
-            outputs=tuple(outputs),
+            seconds=seconds(),
+            outputs=outputs,
             title=doc.title,
-            key=key,
+            key=job.key,
+            name=item.name,
         )
 
-    # --- cache ----------------------------------------------------------------------------------
-    def _cache_path(self, key: str) -> Path:
-        return self.out_dir / CACHE_DIR / f"{key}.json"
+    def _write_outputs(self, item: InputItem, result: Result) -> tuple[str, ...]:
+        """`<name>.json/.md/.html`; every path is checked before the first is written."""
+        assert self._folder is not None
+        targets = [(self._folder.path(f"{item.name}{RENDERERS[fmt][0]}"), RENDERERS[fmt][1]) for fmt in self.formats]
+        for target, render in targets:
+            write_atomic(target, render(result))
+        return tuple(str(target) for target, _ in targets)
 
+    # --- cache ----------------------------------------------------------------------------------
     def _cached(self, key: str) -> Result | None:
-        path = self._cache_path(key)
+        assert self._folder is not None
         try:
+            path = self._folder.path(CACHE_DIR, f"{key}.json")
             return Result.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, OutputError, ValueError, KeyError, TypeError):
             return None  # absent or unreadable: recompute
 
     def _store(self, key: str, result: Result) -> None:
-        write_atomic(self._cache_path(key), render_json(result))
+        assert self._folder is not None
+        write_atomic(self._folder.path(CACHE_DIR, f"{key}.json"), render_json(result))
 
     # --- folder-level outputs ----------------------------------------------------------------------
     def _write_index(self, outcomes: Sequence[Outcome]) -> Path:
+        assert self._folder is not None
         results = [self._light_result(o) for o in outcomes]
-        links = {o.id: f"{o.id}.html" for o in outcomes if o.status != "failed"}
-        target = self.out_dir / "index.html"
+        links = {o.id: f"{o.name}.html" for o in outcomes if o.status != "failed"}
+        target = self._folder.path(INDEX_FILE)
         write_atomic(target, render_index(results, links))
         return target
 
@@ -396,20 +529,20 @@ class BatchRunner:
         return Result(document=Document(id=outcome.id, text="", path=outcome.path), error=outcome.error)
 
     def _write_digest(self, keys: Sequence[str]) -> tuple[str, ...]:
+        assert self._folder is not None
         docs = [r.document for r in map(self._cached, keys) if r is not None]
         summary: Summary = self.pipeline.summarize(docs)
         written = []
-        for name, text in (
-            ("digest.json", json.dumps(
+        for name, text in zip(DIGEST_FILES, (
+            json.dumps(
                 {"schema_version": Result(document=docs[0]).to_dict()["schema_version"],
                  "signature": self.pipeline.signature, "summary": summary.to_dict(),
                  "documents": [{"id": d.id, "path": d.path, "title": d.title} for d in docs]},
-                ensure_ascii=False, indent=2) + "\n"),
-            ("digest.md", render_digest_markdown(summary, docs)),
-            ("digest.html", render_digest_html(summary, docs)),
-        ):
-            write_atomic(self.out_dir / name, text)
-            written.append(str(self.out_dir / name))
+                ensure_ascii=False, indent=2) + "\n",
+            render_digest_markdown(summary, docs),
+            render_digest_html(summary, docs),
+        )):
+            target = self._folder.path(name)
+            write_atomic(target, text)
+            written.append(str(target))
         return tuple(written)
-
-

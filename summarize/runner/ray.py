@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..loading import resolve_settings
 from ..pipeline import Pipeline
 from ..settings import Settings
-from .batch import Executor, Job, process_jobs
+from .batch import Computed, Executor, Job, process_jobs
 
 
 def _ray() -> Any:
@@ -35,16 +35,17 @@ class PipelineWorker:
         self.pipeline = Pipeline(settings)
         self.pipeline.load_models()
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         jobs = [
-            Job(item=None, doc=Document.from_dict(json.loads(doc)), key=key, started=0.0)  # type: ignore[arg-type]
+            Job(item=None, doc=Document.from_dict(json.loads(doc)), key=key, seconds=0.0)  # type: ignore[arg-type]
             for doc, key in zip(batch["doc"], batch["key"])
         ]
         out = process_jobs(self.pipeline, jobs)
         return {
-            "key": [job.key for job, _, _ in out],
-            "result": [json.dumps(result.to_dict(), ensure_ascii=False) if result else "" for _, result, _ in out],
-            "error": [error or "" for _, _, error in out],
+            "key": [c.job.key for c in out],
+            "result": [json.dumps(c.result.to_dict(), ensure_ascii=False) if c.result else "" for c in out],
+            "error": [c.error or "" for c in out],
+            "seconds": [c.seconds for c in out],
         }
 
 
@@ -65,12 +66,16 @@ def ray_executor(
     if workers < 1:
         raise UsageError("--workers must be at least 1")
     settings = worker_settings(settings, num_gpus_per_worker)
+    ray = _ray()  # a missing extra is said before any work
+    if settings.translate and settings.engine == "ctranslate2" and address in (None, "local"):
+        from ..translate.ctranslate2 import _ctranslate2
 
-    def execute(jobs: Iterable[Job]) -> Iterator[tuple[Job, Result | None, str | None]]:
+        _ctranslate2()  # a local Ray instance's workers share this environment
+
+    def execute(jobs: Iterable[Job]) -> Iterator[Computed]:
         pending = {job.key: job for job in jobs}
         if not pending:  # every input was cached or failed to read: no cluster work at all
             return
-        ray = _ray()
         if not ray.is_initialized():
             ray.init(address=None if address in (None, "local") else address, ignore_reinit_error=True,
                      include_dashboard=False, log_to_driver=False)
@@ -91,7 +96,7 @@ def ray_executor(
             if job is None:  # a retried batch answered twice: the first answer counts
                 continue
             result = Result.from_dict(json.loads(row["result"])) if row["result"] else None
-            yield job, result, row["error"] or None
+            yield Computed(job, result, row["error"] or None, float(row["seconds"]))
 
     return execute
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelNotFoundError, UsageError
-from ..loading import load_tokenizer, resolve_device
+from ..loading import load_tokenizer, model_identity, resolve_device
+from ..settings import ct2_compute_type
 from .base import GenerationOptions, Translator
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,9 @@ def cache_root() -> Path:
 
 
 def _fingerprint(name: str, revision: str | None, quantization: str, version: str) -> str:
-    parts = [name, revision or "", quantization, version]
-    local = Path(name).expanduser()
-    if local.is_dir():  # a local folder can change in place: its files' sizes and times are part of the key
-        parts = [str(local.resolve()), quantization, version]
-        parts += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in sorted(local.iterdir()) if f.is_file()]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+    # The model's identity: a local folder changed in place, or a hub model updated, is converted again.
+    parts = [model_identity(name, revision), quantization, version]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def convert(name: str, *, revision: str | None = None, quantization: str = "int8") -> Path:
@@ -111,11 +109,12 @@ class CTranslate2Translator(Translator):
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
     ) -> CTranslate2Translator:
+        _ctranslate2()  # a missing extra is said before any model work
         torch_device = resolve_device(device)
         if torch_device.type not in ("cpu", "cuda"):
             raise UsageError(f"CTranslate2 runs on cpu or cuda, not {torch_device.type}")
         tokenizer = load_tokenizer(name, role="translation", revision=revision)
-        quantization = "int8" if torch_device.type == "cpu" else "float16"
+        quantization = ct2_compute_type(torch_device.type)
         model_dir = convert(name, revision=revision, quantization=quantization)
         local = Path(name).expanduser().is_dir()
         label = f"{name}@{'local' if local else revision or 'main'}+ct2-{quantization}"

@@ -164,6 +164,22 @@ def test_dropped_sentences_show_as_lost_coverage_in_document_mode() -> None:
     assert "document/missing doc001/s3" in printed
 
 
+def test_names_and_paths_are_printed_as_they_are_never_as_markup() -> None:
+    from summarize.evaluation.cli import _print_figures
+    from summarize.evaluation.translation import evaluate_translation
+
+    class Marked(DroppingTranslator):
+        label = "[bold]models/drop[/red]@x"
+
+    report = evaluate_translation(Marked(), GERMAN, ENGLISH, lines_per_doc=4)
+    out = io.StringIO()
+    _print_translation(Console(file=out, width=200), {"src": "x", "ref": "y", **report.to_dict()})
+    assert "[bold]models/drop[/red]@x" in out.getvalue()
+    out = io.StringIO()
+    _print_figures(Console(file=out, width=200), {"en": "news[/red].en", "cases": 3})
+    assert "news[/red].en" in out.getvalue()
+
+
 def test_mismatched_lengths_are_a_usage_error() -> None:
     from summarize.evaluation.translation import evaluate_translation
 

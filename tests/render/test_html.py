@@ -59,6 +59,8 @@ def test_index_and_digest(result_of):
     failed = Result(Document("c", ""), error="empty input")
     index = render_index([a, b, failed], {"a": "a.html", "b": "b.html"})
     assert 'href="a.html"' in index and 'href="b.html"' in index and "empty input" in index
+    assert "<h1>2 articles, 1 failed</h1>" in index  # a failed input is not counted as an article
+    assert index.index("<h2>Failed</h2>") < index.index("empty input")
     digest = Summary(("a", "b"), "extractive", (
         SummarySentence("Both.", (SourceLink("a", "s3", 0, 1, 1.0), SourceLink("b", "s3", 0, 1, 1.0)), 1.0),))
     html = render_digest_html(digest, [a.document, b.document])
