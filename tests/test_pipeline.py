@@ -128,3 +128,42 @@ def test_markup_in_an_article_is_read_as_text_and_kept_in_offsets(tiny_settings)
     assert roles["Mehr zum Thema"] == "boilerplate" and roles["Russland und Nordkorea"] == "title"
     assert roles["Impressum und Datenschutz der Seite hier."] == "boilerplate"  # after a footer marker in markup
     assert "Die Gespräche gehen weiter & bleiben geheim." in roles
+
+
+JUNK = "\x00Hello\x07 world\x1b[31m"  # what a broken model may emit: NUL, a bell, a terminal colour code
+
+
+def _assert_no_controls(rendered: str) -> None:
+    bad = [ch for ch in rendered if (ord(ch) < 32 and ch not in "\t\n") or 0x7F <= ord(ch) <= 0x9F]
+    assert not bad and "[31m" not in rendered
+
+
+@pytest.mark.parametrize("summarizer", ["extractive", "abstractive"])
+def test_control_characters_in_model_output_never_reach_the_outputs(tiny_settings, monkeypatch, summarizer):
+    from summarize.render.html import render_html
+    from summarize.render.markdown import render_markdown
+    from summarize.summarizers.abstractive import AbstractiveSummarizer
+    from summarize.translate import Translator
+
+    class Junk(Translator):  # every translation is the junk string
+        label, max_input_tokens = "junk@test", 512
+
+        def tokenize(self, texts):
+            return [[1] * len(t.split()) for t in texts]
+
+        def generate_ids(self, batch, max_new_tokens, options):
+            return [list(ids) for ids in batch]
+
+        def decode(self, ids):
+            return JUNK
+
+    abstractive = None
+    if summarizer == "abstractive":  # the summary model emits the junk too
+        abstractive = AbstractiveSummarizer.from_pretrained(tiny_settings.summarizer_model, device="cpu")
+        monkeypatch.setattr(abstractive.model.tokenizer, "decode", lambda *a, **k: JUNK)
+    pipe = Pipeline(tiny_settings.replace(summarizer=summarizer), translator=Junk(), summarizer=abstractive)
+    result = pipe.process("Der Minister sagte am Mittwoch nichts. Die Gespräche gehen weiter.")
+    assert {s.translation for s in result.document.sentences} == {"Hello world"}
+    assert result.summary.sentences and all(s.text == "Hello world" for s in result.summary.sentences)
+    for rendered in (render_json(result), render_markdown(result), render_html(result)):
+        _assert_no_controls(rendered)

@@ -293,7 +293,7 @@ def _real_model_cached() -> bool:
 @pytest.mark.real_weights
 def test_real_opus_mt_scores_near_its_published_bleu(capsys) -> None:
     if not _real_model_cached():
-        pytest.skip(f"{REAL_MODEL} is not in the Hugging Face cache (huggingface-cli download {REAL_MODEL})")
+        pytest.skip(f"{REAL_MODEL} is not in the Hugging Face cache (hf download {REAL_MODEL})")
 
     run_ok(["eval", "translation", "--testset", "wmt19", "--translator", REAL_MODEL, "--limit", "100", "--json"])
     report = json.loads(capsys.readouterr().out)
