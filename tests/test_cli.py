@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -87,23 +88,42 @@ def test_bad_format_is_a_usage_error(capsys, tmp_path, seed_files):
 
 @pytest.mark.parametrize(
     "hub",
-    [{"HF_HUB_OFFLINE": "1"}, {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": "http://127.0.0.1:9"}],
-    ids=["offline-mode", "hub-unreachable"],
+    [
+        {"HF_HUB_OFFLINE": "1"},
+        {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": "http://127.0.0.1:9"},
+        {"HF_HUB_OFFLINE": "0", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""},
+    ],
+    ids=["offline-mode", "hub-unreachable", "proxy-refused"],
 )
 def test_missing_model_is_one_line_and_exit_2(tmp_path, seed_files, hub):
-    # Unreachable (no offline mode): one line at once, not the hub client's retries and warnings.
+    # Unreachable (no offline mode, or a dead proxy): one line at once, not the hub client's retries and warnings
+    # (49 s with a dead proxy before the proxy was checked).
     env = {**os.environ, **hub, "COLUMNS": "300"}
+    started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "summarize", str(seed_files[0]), "--out", str(tmp_path),
          "--translator", "Helsinki-NLP/opus-mt-xx-nowhere"],
         capture_output=True, text=True, env=env, timeout=60, check=False,
     )
+    seconds = time.monotonic() - started
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, proc.stderr
-    assert "Helsinki-NLP/opus-mt-xx-nowhere" in lines[0]
+    assert "Helsinki-NLP/opus-mt-xx-nowhere" in lines[0] and "--translator" in lines[0]
     assert "HF_HUB_OFFLINE" in lines[0] and "local directory" in lines[0]
     assert "Traceback" not in proc.stderr
+    if "HTTPS_PROXY" in hub:
+        assert "proxy http://127.0.0.1:9 refused" in lines[0]
+    assert seconds < 30, f"{seconds:.1f} s: the client retried instead of failing at once"  # Python + torch start
+
+
+def test_missing_summarization_model_names_its_own_option(capsys, tmp_path, tiny_settings, seed_files):
+    code = run_cli([str(seed_files[0]), "--out", str(tmp_path), "--translator", tiny_settings.translator,
+                    "--summarizer-model", "sshleifer/no-such-summarizer", "--device", "cpu"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--summarizer-model ./no-such-summarizer" in err and "--translator" not in err
+    assert "hf download sshleifer/no-such-summarizer" in err
 
 
 def test_bad_files_are_recorded_and_the_rest_are_written(tmp_path, tiny_settings, seed_files, capsys):

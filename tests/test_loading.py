@@ -68,3 +68,101 @@ def test_a_local_folder_loads_through_from_pretrained(tiny_marian):
     loaded = load_seq2seq(tiny_marian, device="cpu")
     assert loaded.revision == "local" and loaded.label == f"{tiny_marian}@local"
     assert loaded.max_input_tokens == 512 and not loaded.model.training
+
+
+# --- is the hub reachable? (proxies) -------------------------------------------------------------------
+
+CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens on it here, so connections are refused
+
+
+@pytest.fixture
+def fake_proxy():
+    """fake_proxy(status) → (URL, requests seen) of a local HTTP proxy answering every request with `status`
+    (it stops with the test)."""
+    import socketserver
+    import threading
+
+    servers = []
+
+    def start(status: str) -> tuple[str, list[str]]:
+        class Answer(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                self.request.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data and len(data) < 65536:
+                    chunk = self.request.recv(4096)
+                    if not chunk:
+                        return
+                    data += chunk
+                self.server.requests.append(data.decode("latin-1"))
+                self.request.sendall(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n".encode())
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Answer)
+        server.daemon_threads = True
+        server.requests = []
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}", server.requests
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def online(monkeypatch):
+    """No offline mode and no proxy from the machine: each test sets the ones it needs."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "HF_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+def test_a_dead_proxy_is_reported_at_once(online, variable):
+    import time
+
+    from summarize.loading import _hub_unreachable
+
+    online.setenv(variable, CLOSED)
+    started = time.monotonic()
+    assert _hub_unreachable() == f"proxy {CLOSED} refused the connection"
+    assert time.monotonic() - started < 2
+
+
+def test_no_proxy_bypasses_the_proxy_for_the_hub(online, fake_proxy):
+    from summarize.loading import _hub_unreachable
+
+    hub, _ = fake_proxy("200 OK")  # stands for the hub: something that accepts a direct connection
+    online.setenv("HF_ENDPOINT", hub)
+    online.setenv("HTTP_PROXY", CLOSED)
+    assert _hub_unreachable() == f"proxy {CLOSED} refused the connection"
+    online.setenv("NO_PROXY", "localhost,127.0.0.1")
+    assert _hub_unreachable() is None
+
+
+def test_a_proxy_that_cannot_reach_the_hub_is_reported_and_credentials_are_not(online, fake_proxy):
+    from summarize.loading import _hub_unreachable
+
+    proxy, _ = fake_proxy("502 Bad Gateway")
+    online.setenv("HTTPS_PROXY", proxy.replace("http://", "http://user:s3cret@"))
+    reason = _hub_unreachable()
+    assert reason.startswith(f"proxy {proxy} ") and "502" in reason and "s3cret" not in reason
+
+
+def test_a_working_proxy_is_asked_to_connect_to_the_hub(online, fake_proxy):
+    from summarize.loading import _hub_unreachable
+
+    proxy, requests = fake_proxy("200 Connection established")
+    online.setenv("HTTPS_PROXY", proxy.replace("http://", "http://user:pw@"))
+    assert _hub_unreachable() is None
+    (request,) = requests
+    assert request.startswith("CONNECT huggingface.co:443 ") and "Proxy-Authorization: Basic dXNlcjpwdw==" in request
+
+
+def test_a_missing_model_behind_a_dead_proxy_is_one_error_naming_the_proxy(online):
+    online.setenv("HTTPS_PROXY", CLOSED)
+    with pytest.raises(ModelNotFoundError, match=r"unreachable: proxy http://127\.0\.0\.1:9 refused"):
+        load_seq2seq("Helsinki-NLP/opus-mt-xx-nowhere", role="translation", device="cpu")
