@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import ModelNotFoundError, SummarizeError, UsageError
-from .settings import ENGINES, FORMATS, SUMMARIZERS, Settings
+from .settings import ENGINES, FORMATS, SUMMARIZERS, THREADS_HELP, Settings
 from .version import __version__
 
 DEFAULTS = Settings()  # the one set of defaults, shared with the API
@@ -79,6 +79,7 @@ def run(
     max_batch_tokens: Annotated[int | None, typer.Option(help="Padded source tokens per translation batch (default: 2048 on CPU, 8192 on GPU).")] = DEFAULTS.max_batch_tokens,
     beams: Annotated[int, typer.Option(help="Beam size for translation (1: greedy).")] = DEFAULTS.translation_beams,
     fast: Annotated[bool, typer.Option(help="Greedy summarization (beam 1): much faster.")] = False,
+    threads: Annotated[int | None, typer.Option(help=THREADS_HELP)] = DEFAULTS.threads,
     revision: Annotated[str | None, typer.Option(help="Hub revision (branch, tag or commit).")] = DEFAULTS.revision,
     jsonl: Annotated[str | None, typer.Option(help="Also stream one JSON result per line to FILE or -.")] = None,
     input_jsonl: Annotated[str | None, typer.Option(help='Read {"id","text"} records from FILE or -.')] = None,
@@ -98,7 +99,8 @@ def run(
         translate=not no_translate,
         summarizer="extractive" if no_translate and summarizer == "abstractive" else summarizer,
         length=length, engine=engine, device=device, dtype=dtype, int8=int8, max_batch_tokens=max_batch_tokens,
-        translation_beams=beams, summary_beams=1 if fast else DEFAULTS.summary_beams, max_chars=max_chars,
+        translation_beams=beams, summary_beams=1 if fast else DEFAULTS.summary_beams, threads=threads,
+        max_chars=max_chars,
     )
     formats = _formats(fmt)
     items = _inputs(paths or [], input_jsonl)

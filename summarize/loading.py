@@ -74,8 +74,9 @@ def resolve_settings(settings: Settings, device_type: str | None = None) -> Sett
     own (a Ray worker's); None: this machine's, found through torch (imported only when a model will run).
     Made here: the device ("auto" → a concrete one), the dtype ("auto" → float32 on CPU; on a GPU bfloat16
     where supported, else float16; left "auto" for a GPU this process cannot see), int8 (on for the
-    transformers translator on CPU), and the translation batch budget. Resolving resolved settings changes
-    nothing, so workers may call this again on what the driver sent them.
+    transformers translator on CPU), the translation batch budget, and the CPU threads (`default_threads`;
+    left open for another machine, whose own share of cores its workers find). Resolving resolved settings
+    changes nothing, so workers may call this again on what the driver sent them.
     """
     if not settings.needs_models:
         return settings
@@ -96,7 +97,22 @@ def resolve_settings(settings: Settings, device_type: str | None = None) -> Sett
         dtype=dtype,
         int8=int8,
         max_batch_tokens=settings.max_batch_tokens or default_batch_tokens(kind),
+        threads=settings.threads or (default_threads() if device_type is None else None),
     )
+
+
+def default_threads() -> int:
+    """OMP_NUM_THREADS when set (a scheduler's, Ray's or the user's share of the machine), else the cores this
+    process may run on. More threads than cores spin against each other: on a busy machine, far slower."""
+    try:
+        threads = int(os.environ.get("OMP_NUM_THREADS", "").split(",")[0])
+    except ValueError:
+        threads = 0
+    if threads >= 1:
+        return threads
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores a container or taskset leaves us
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def resolve_dtype(dtype: str, device: Any) -> Any:
@@ -244,12 +260,17 @@ def load_seq2seq(
     dtype: str = "auto",
     revision: str | None = None,
     int8: bool = False,
+    threads: int | None = None,
 ) -> LoadedModel:
-    """Load tokenizer + `AutoModelForSeq2SeqLM` by hub name or local dir, in eval mode on `device`."""
+    """Load tokenizer + `AutoModelForSeq2SeqLM` by hub name or local dir, in eval mode on `device`; `threads`
+    sets torch's CPU threads (for the whole process: torch has one pool)."""
     try:
+        import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ModelNotFoundError(name, role, f"transformers is not importable: {exc}") from None
+    if threads:
+        torch.set_num_threads(threads)
     _quiet_transformers()
     torch_device = resolve_device(device)
     torch_dtype = resolve_dtype(dtype, torch_device)

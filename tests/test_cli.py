@@ -126,6 +126,20 @@ def test_missing_summarization_model_names_its_own_option(capsys, tmp_path, tiny
     assert "hf download sshleifer/no-such-summarizer" in err
 
 
+def test_threads_option_sets_the_model_threads(tmp_path, tiny_settings, seed_files, capsys):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        code = run_cli([str(seed_files[0]), "--out", str(tmp_path), "--summarizer", "extractive", "--quiet",
+                        "--format", "json", "--threads", "2", *model_args(tiny_settings)])
+        assert code == 0 and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert run_cli([str(seed_files[0]), "--out", str(tmp_path), "--threads", "0"]) == 2
+    assert "threads must be at least 1" in capsys.readouterr().err
+
+
 def test_bad_files_are_recorded_and_the_rest_are_written(tmp_path, tiny_settings, seed_files, capsys):
     inp = tmp_path / "in"
     inp.mkdir()
@@ -177,4 +191,4 @@ def test_cli_and_api_give_the_same_json(tmp_path, tiny_settings, seed_files):
 def test_help_shows_examples(capsys):
     assert run_cli(["--help"]) == 0
     out = capsys.readouterr().out
-    assert "Examples" in out and "--summarizer" in out
+    assert "Examples" in out and "--summarizer" in out and "--threads" in out and "OMP_NUM_THREADS" in out

@@ -29,9 +29,43 @@ def test_choices_left_to_the_machine_are_made_for_the_device(changes, device_typ
 
 
 def test_resolving_twice_changes_nothing():
-    once = resolve_settings(Settings(), "cpu")
+    once = resolve_settings(Settings())
     assert resolve_settings(once) == once
     assert resolve_settings(once, "cuda") == once  # a worker resolving what the driver sent
+    for_a_worker = resolve_settings(Settings(), "cpu")
+    assert resolve_settings(for_a_worker, "cpu") == for_a_worker
+
+
+@pytest.mark.parametrize(
+    ("omp", "expected"),
+    [("3", 3), ("4,2", 4), ("", None), ("lots", None), ("0", None)],
+    ids=["omp-3", "omp-nested", "empty", "not-a-number", "zero"],
+)
+def test_threads_default_to_omp_num_threads_else_the_usable_cores(monkeypatch, omp, expected):
+    import os
+
+    monkeypatch.setenv("OMP_NUM_THREADS", omp)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert resolve_settings(Settings()).threads == (expected or cores)
+    assert resolve_settings(Settings(threads=5)).threads == 5  # asked for: kept
+
+
+def test_threads_of_another_machine_are_left_to_its_workers(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")  # the driver's share says nothing about a worker's
+    assert resolve_settings(Settings(), "cpu").threads is None
+    assert worker_settings(Settings(threads=2)).threads == 2
+    assert "thr" not in resolve_settings(Settings(threads=3)).signature  # speed, not output
+
+
+def test_threads_are_applied_when_a_model_loads(tiny_marian):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        load_seq2seq(tiny_marian, device="cpu", threads=2)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_on_this_machine_auto_is_the_cpu():

@@ -91,11 +91,12 @@ class AbstractiveSummarizer:
         dtype: str = "auto",
         revision: str | None = None,
         int8: bool = False,
+        threads: int | None = None,
         **options: Any,
     ) -> AbstractiveSummarizer:
         """Load a summarization model by hub name or local directory (see `loading.load_seq2seq`)."""
         loaded = load_seq2seq(
-            name, role="summarization", device=device, dtype=dtype, revision=revision, int8=int8
+            name, role="summarization", device=device, dtype=dtype, revision=revision, int8=int8, threads=threads
         )
         return cls(loaded, **options)
 
