@@ -151,18 +151,34 @@ def _run(items, settings: Settings, ray, out: Path, *, show_progress: bool, **op
     from .pipeline import Pipeline
     from .runner import run_batch
 
+    pipeline = None
+    if ray is None:
+        if not show_progress:  # --quiet, or no terminal: no download bars either
+            _hide_download_bars()
+        pipeline = Pipeline(settings)
+        # Outside any live display: a first run downloads the models (~1.5 GB), and the hub's own bars show it.
+        pipeline.load_models(on_load=_say_loading if show_progress else None)  # a missing model fails here
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, disable=not show_progress, transient=True) as progress:
-        task = progress.add_task("loading models", total=None)
-        pipeline = None
-        if ray is None:
-            pipeline = Pipeline(settings)
-            pipeline.load_models()  # fail fast, before any file, on a missing model
-        progress.update(task, description="articles", total=len(items))
+        task = progress.add_task("articles", total=len(items))
         return run_batch(
             items, out, settings=settings, pipeline=pipeline, ray=ray,
             on_outcome=lambda o: progress.update(task, advance=1, description=escape(o.id)), **options,
         )
+
+
+def _say_loading(role: str, name: str) -> None:
+    err.print(Text(f"loading {role} model {name}…"))
+
+
+def _hide_download_bars() -> None:
+    import warnings
+
+    from huggingface_hub.utils import disable_progress_bars
+
+    with warnings.catch_warnings():  # HF_HUB_DISABLE_PROGRESS_BARS=0 has priority, says the hub: so be it
+        warnings.simplefilter("ignore")
+        disable_progress_bars()
 
 
 def _print_table(report) -> None:

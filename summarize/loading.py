@@ -130,12 +130,19 @@ def resolve_dtype(dtype: str, device: Any) -> Any:
 
 
 def _quiet_transformers() -> None:
+    """Warnings off, and transformers' own bars (weights read from disk); the hub's download bars stay as the
+    user set them (HF_HUB_DISABLE_PROGRESS_BARS, `huggingface_hub.utils.disable_progress_bars`): a first run
+    downloads about 1.5 GB, and should show it."""
+    from huggingface_hub.utils import are_progress_bars_disabled, enable_progress_bars
     from huggingface_hub.utils import logging as hub_logging
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
     hub_logging.set_verbosity_error()  # its retry warnings; a failure still becomes one clear error line
+    downloads_shown = not are_progress_bars_disabled()
+    hf_logging.disable_progress_bar()  # this turns the hub's bars off too...
+    if downloads_shown:
+        enable_progress_bars()  # ...so they are turned back on
 
 
 def _revision_of(name: str, model: Any, revision: str | None) -> str:

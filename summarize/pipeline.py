@@ -8,7 +8,7 @@ drives files through a Pipeline; this module returns records and never imports t
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,11 +107,17 @@ class Pipeline:
             self._summarizer = load_summarizer(self.settings)
         return self._summarizer
 
-    def load_models(self) -> None:
-        """Load every model these settings need now (the CLI does this first, to fail fast)."""
-        if self.settings.translate:
+    def load_models(self, on_load: Callable[[str, str], None] | None = None) -> None:
+        """Load every model these settings need now (the CLI does this first, to fail fast). `on_load(role, name)`
+        is called before a model loads (a first run downloads it: that can take minutes)."""
+        s = self.settings
+        if s.translate and self._translator is None:
+            if on_load:
+                on_load("translation", s.translator)
             _ = self.translator
-        if self.settings.summarizer != "none":
+        if s.summarizer != "none" and self._summarizer is None:
+            if on_load and s.summarizer == "abstractive":
+                on_load("summarization", s.summarizer_model)
             _ = self.summarizer
 
     def _labels(self, *, summary: bool) -> dict[str, str]:

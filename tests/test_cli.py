@@ -140,6 +140,40 @@ def test_threads_option_sets_the_model_threads(tmp_path, tiny_settings, seed_fil
     assert "threads must be at least 1" in capsys.readouterr().err
 
 
+def test_models_load_with_a_plain_line_before_any_live_display(tmp_path, tiny_settings, seed_files, capsys,
+                                                               monkeypatch):
+    """The hub's download bars must not fight a Rich live display: loading comes first, then the article bar."""
+    import transformers
+
+    from summarize import cli
+
+    events: list[str] = []
+    real_load = transformers.AutoModelForSeq2SeqLM.from_pretrained
+
+    class RecordingProgress(cli.Progress):
+        def __enter__(self):
+            events.append("live display on")
+            return super().__enter__()
+
+        def __exit__(self, *exc):
+            events.append("live display off")
+            return super().__exit__(*exc)
+
+    def from_pretrained(*args, **kwargs):
+        events.append("load a model")
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "Progress", RecordingProgress)
+    monkeypatch.setattr(transformers.AutoModelForSeq2SeqLM, "from_pretrained", from_pretrained)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a terminal: progress is shown
+    code = run_cli([str(seed_files[0]), "--out", str(tmp_path), "--format", "json", *model_args(tiny_settings)])
+    assert code == 0
+    assert events == ["load a model", "load a model", "live display on", "live display off"]
+    err = capsys.readouterr().err
+    assert f"loading translation model {tiny_settings.translator}…" in err
+    assert f"loading summarization model {tiny_settings.summarizer_model}…" in err
+
+
 def test_bad_files_are_recorded_and_the_rest_are_written(tmp_path, tiny_settings, seed_files, capsys):
     inp = tmp_path / "in"
     inp.mkdir()

@@ -200,3 +200,44 @@ def test_a_missing_model_behind_a_dead_proxy_is_one_error_naming_the_proxy(onlin
     online.setenv("HTTPS_PROXY", CLOSED)
     with pytest.raises(ModelNotFoundError, match=r"unreachable: proxy http://127\.0\.0\.1:9 refused"):
         load_seq2seq("Helsinki-NLP/opus-mt-xx-nowhere", role="translation", device="cpu")
+
+
+# --- download progress ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bars_during_load(monkeypatch):
+    """Runs load_seq2seq and returns (hub download bars on, transformers' own bars on) as from_pretrained saw them."""
+    import transformers
+    from huggingface_hub.utils import are_progress_bars_disabled, enable_progress_bars
+    from transformers.utils import logging as hf_logging
+
+    seen = []
+    real = transformers.AutoModelForSeq2SeqLM.from_pretrained
+
+    def spy(*args, **kwargs):
+        seen.append((not are_progress_bars_disabled(), hf_logging.is_progress_bar_enabled()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoModelForSeq2SeqLM, "from_pretrained", spy)
+
+    def load(path: str) -> tuple[bool, bool]:
+        load_seq2seq(path, device="cpu")
+        return seen[-1]
+
+    yield load
+    enable_progress_bars()
+
+
+def test_download_bars_are_shown_while_a_model_loads(tiny_marian, bars_during_load):
+    from huggingface_hub.utils import enable_progress_bars
+
+    enable_progress_bars()  # the hub's default
+    assert bars_during_load(tiny_marian) == (True, False)  # downloads shown; "Loading weights" from disk not
+
+
+def test_download_bars_stay_off_when_the_user_turned_them_off(tiny_marian, bars_during_load):
+    from huggingface_hub.utils import disable_progress_bars
+
+    disable_progress_bars()  # what HF_HUB_DISABLE_PROGRESS_BARS=1 or the CLI's --quiet does
+    assert bars_during_load(tiny_marian) == (False, False)
