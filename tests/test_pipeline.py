@@ -8,6 +8,7 @@ from summarize import Pipeline, Settings, UsageError, load_document
 from summarize.document import Result
 from summarize.loading import resolve_settings
 from summarize.render.json import render_json
+from summarize.translate import Translator
 
 
 @pytest.fixture(scope="module")
@@ -97,26 +98,27 @@ MARKUP_ARTICLE = (
 )
 
 
+class Recorder(Translator):
+    """Records what reaches the model; translates each word as "words"."""
+
+    label, max_input_tokens = "recorder@test", 512
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def tokenize(self, texts):
+        self.seen.extend(texts)
+        return [[1] * len(t.split()) for t in texts]
+
+    def generate_ids(self, batch, max_new_tokens, options):
+        return [list(ids) for ids in batch]
+
+    def decode(self, ids):
+        return "words " * len(ids)
+
+
 def test_markup_in_an_article_is_read_as_text_and_kept_in_offsets(tiny_settings):
-    from summarize.translate import Translator
-
-    class Recorder(Translator):  # what reaches the model
-        label, max_input_tokens = "recorder@test", 512
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.seen: list[str] = []
-
-        def tokenize(self, texts):
-            self.seen.extend(texts)
-            return [[1] * len(t.split()) for t in texts]
-
-        def generate_ids(self, batch, max_new_tokens, options):
-            return [list(ids) for ids in batch]
-
-        def decode(self, ids):
-            return "words " * len(ids)
-
     translator = Recorder()
     pipe = Pipeline(tiny_settings.replace(summarizer="extractive"), translator=translator)
     result = pipe.process(MARKUP_ARTICLE)
@@ -129,6 +131,23 @@ def test_markup_in_an_article_is_read_as_text_and_kept_in_offsets(tiny_settings)
     assert roles["Impressum und Datenschutz der Seite hier."] == "boilerplate"  # after a footer marker in markup
     assert "Die Gespräche gehen weiter & bleiben geheim." in roles
 
+
+
+def test_an_html_page_gives_the_models_only_its_visible_text(tiny_settings):
+    from pathlib import Path
+
+    from tests.test_html_blocks import HIDDEN_TEXT
+
+    translator = Recorder()
+    pipe = Pipeline(tiny_settings.replace(summarizer="extractive"), translator=translator)
+    result = pipe.process(Path(__file__).resolve().parent / "data" / "article.html")
+    doc = result.document
+    assert doc.meta["format"] == "html" and all(doc.text[s.start : s.end] == s.text for s in doc.sentences)
+    seen = " ".join(translator.seen)
+    assert "Kim besucht Putin in Wladiwostok" in translator.seen  # the headline alone, not glued to the byline
+    assert not any(hidden in seen for hidden in HIDDEN_TEXT) and "<" not in seen and "&amp;" not in seen
+    picked = {link.sentence_id for s in result.summary.sentences for link in s.sources}
+    assert all(doc.sentence(i).role == "body" for i in picked)  # never navigation, title or footer
 
 JUNK = "\x00Hello\x07 world\x1b[31m"  # what a broken model may emit: NUL, a bell, a terminal colour code
 
