@@ -8,9 +8,9 @@ every `<br>`, closes a block; inline markup (b, a, span…) stays inside the spa
 `Sentence.plain` removes it for the models. Blocks inside `<nav>`, `<aside>` or `<footer>` are marked as site
 furniture (the segmenter makes them boilerplate: translated, never summarized).
 
-Offsets: the parser reports (line, column) positions; a line ends at "\\n" only (a "\\r" before it is just a
-character), exactly as `_offsets` counts them, so a position is a character offset into the raw text, whatever
-the line endings. A text run starts where the parser reports its data and ends where the next piece of markup
+Offsets: the parser reports (line, column) positions, where a line ends at "\\n" only (a "\\r" before it is
+just a character); counted the same way, a position is a character offset into the raw text, whatever the
+line endings. A text run starts where the parser reports its data and ends where the next piece of markup
 starts, so entities (`&amp;`, converted by the parser) never shift an offset.
 """
 
@@ -23,12 +23,14 @@ from html.parser import HTMLParser
 __all__ = ["HtmlBlock", "HtmlPage", "looks_like_html", "read_html"]
 
 # Elements whose content a reader never sees: no text of theirs becomes a block.
-HIDDEN = frozenset({"head", "script", "style", "noscript", "template", "title", "svg", "math", "iframe", "object"})
+HIDDEN = frozenset(
+    {"head", "script", "style", "noscript", "template", "title", "svg", "math", "iframe", "object"}
+)
 # Elements that start or end a block of text; a `<br>` ends one too.
 BLOCKS = frozenset(
     """address article aside blockquote body caption dd details dialog div dl dt fieldset figcaption figure
-    footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main nav ol p pre section summary table tbody
-    td tfoot th thead tr ul br""".split()  # noqa: SIM905
+    footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main nav ol p pre section summary table
+    tbody td tfoot th thead tr ul br""".split()  # noqa: SIM905
 )
 
 # Site furniture: the text of blocks inside these is the page's, not the article's.
@@ -51,7 +53,7 @@ def looks_like_html(text: str) -> bool:
     """Whether the text is an HTML page (or fragment) to be read with the parser rather than line by line."""
     if text.lstrip("\ufeff \t\r\n").startswith("<") and _DOCUMENT.search(text, 0, _NEAR_THE_START):
         return True
-    return sum(1 for _ in zip(range(_GLUED_MIN), _GLUED.finditer(text))) >= _GLUED_MIN
+    return len(_GLUED.findall(text)) >= _GLUED_MIN
 
 
 @dataclass(frozen=True, slots=True)

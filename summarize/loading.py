@@ -163,7 +163,8 @@ def _source(name: str, role: str, revision: str | None = None) -> str:
     if not _cached(name, revision):
         unreachable = _hub_unreachable()
         if unreachable:
-            raise ModelNotFoundError(name, role, f"not in the local cache and the hub is unreachable: {unreachable}")
+            reason = f"not in the local cache and the hub is unreachable: {unreachable}"
+            raise ModelNotFoundError(name, role, reason)
     return name
 
 
@@ -179,9 +180,9 @@ def _cached(name: str, revision: str | None) -> bool:
 def _hub_unreachable(timeout: float = 3.0) -> str | None:
     """Why the hub cannot be reached, or None when it can (or when only the hub client can tell).
 
-    Proxies are honoured as the hub client honours them (HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, NO_PROXY): a proxy
-    that refuses the connection, does not answer, or answers an HTTP CONNECT to the hub with an error is
-    reported at once, instead of after the client's retries (49 s with a dead proxy)."""
+    Proxies are honoured as the hub client honours them (HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, NO_PROXY): a
+    proxy that refuses the connection, does not answer, or answers an HTTP CONNECT to the hub with an error
+    is reported at once, instead of after the client's retries (49 s with a dead proxy)."""
     import urllib.request
     from urllib.parse import urlsplit
 
@@ -197,7 +198,8 @@ def _hub_unreachable(timeout: float = 3.0) -> str | None:
         return f"{host}:{port} {failure}" if failure else None
     parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     shown = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")  # no credentials
-    failure = _connect_failure(parts.hostname or "", parts.port or _PROXY_PORTS.get(parts.scheme, 80), timeout)
+    proxy_port = parts.port or _PROXY_PORTS.get(parts.scheme, 80)
+    failure = _connect_failure(parts.hostname or "", proxy_port, timeout)
     if failure is None and parts.scheme == "http":  # a TLS or SOCKS proxy that answers: the client goes on
         failure = _tunnel_failure(parts, host, port, timeout)
     return f"proxy {shown} {failure}" if failure else None
@@ -220,8 +222,8 @@ def _connect_failure(host: str, port: int, timeout: float) -> str | None:
 
 
 def _tunnel_failure(proxy: SplitResult, host: str, port: int, timeout: float) -> str | None:
-    """The answer of an HTTP proxy asked to CONNECT to host:port, when it is an error; None for 200 or no answer
-    in time (a slow proxy may still get there: the hub client decides)."""
+    """The answer of an HTTP proxy asked to CONNECT to host:port, when it is an error; None for 200 or no
+    answer in time (a slow proxy may still get there: the hub client decides)."""
     import base64
     import http.client
     from urllib.parse import unquote
@@ -241,6 +243,8 @@ def _tunnel_failure(proxy: SplitResult, host: str, port: int, timeout: float) ->
     finally:
         connection.close()
     return None
+
+
 def _not_found(name: str, role: str, exc: Exception) -> ModelNotFoundError:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "offline" in reason.lower() or "connect" in reason.lower() or "huggingface.co" in reason:

@@ -2,9 +2,10 @@
 
 The text is never changed: every span is a half-open character range into `Document.text`.
 Lines become blocks (a hard-wrapped line joins the next one; an HTML page's block elements instead, read
-by `html_blocks`), blocks become sentences with a base segmenter (pysbd, German rules) whose cuts are then checked against German-news rules it misses
-(abbreviations before digits, ordinals, quotes, `usw.`, URLs, glued "Mehr zum Thema"). Finally each
-sentence gets a role: title, byline, body or boilerplate (site furniture and the footer).
+by `html_blocks`), blocks become sentences with a base segmenter (pysbd, German rules) whose cuts are then
+checked against German-news rules it misses (abbreviations before digits, ordinals, quotes, `usw.`, URLs,
+glued "Mehr zum Thema"). Finally each sentence gets a role: title, byline, body or boilerplate (site furniture
+and the footer).
 """
 
 from __future__ import annotations
@@ -367,7 +368,8 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
         rest_is_links = False
         for span in split_sentences(text, start, end, base=base):
             sentence_text = plain_text(text[span[0] : span[1]])  # '<a href="…">Mehr zum Thema</a>' too
-            role = "boilerplate" if rest_is_links or paragraph in layout.furniture else _role_of(sentence_text)
+            links_or_furniture = rest_is_links or paragraph in layout.furniture
+            role = "boilerplate" if links_or_furniture else _role_of(sentence_text)
             rest_is_links = rest_is_links or bool(_REST_OF_BLOCK.match(sentence_text))
             raw.append((span, paragraph, role))
     raw = _mark_footer(raw, text, layout.content_start, layout.content_end)
@@ -389,7 +391,7 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Layout:
-    """Where an article's text lies: its blocks (paragraphs), which one is the title, and meta found on the way."""
+    """Where an article's text lies: its blocks (paragraphs), which is the title, meta found on the way."""
 
     blocks: tuple[Span, ...]
     title_block: int | None

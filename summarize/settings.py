@@ -1,8 +1,8 @@
 """`Settings`: the one home of every default and every validation rule, shared by the Python API and the CLI.
 
 Pure data: nothing here imports torch or looks at the machine. Choices left to the machine ("auto" device and
-dtype, int8, the batch budget, threads) stay open in a `Settings` as asked, and `loading.resolve_settings` makes them,
-once, so that signatures and cache keys say what really runs.
+dtype, int8, the batch budget, threads) stay open in a `Settings` as asked, and `loading.resolve_settings`
+makes them, once, so that signatures and cache keys say what really runs.
 """
 
 from __future__ import annotations

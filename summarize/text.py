@@ -62,8 +62,8 @@ def plain_text(text: str) -> str:
     return " ".join(html.unescape(_MARKUP.sub(" ", text)).split())
 
 
-# What model output may hold that breaks Markdown, HTML or a terminal: terminal escape sequences, C0/C1 control
-# characters but tab and newline, lone surrogates and the noncharacters U+FDD0..U+FDEF, U+FFFE and U+FFFF.
+# What model output may hold that breaks Markdown, HTML or a terminal: terminal escape sequences, C0/C1
+# control characters but tab and newline, lone surrogates, the noncharacters U+FDD0..U+FDEF, U+FFFE, U+FFFF.
 _INVISIBLE_JUNK = re.compile(
     "\x1b\\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
