@@ -307,6 +307,7 @@ def test_without_a_title_element_the_h1_gives_the_title() -> None:
     doc = segment(read_document(text.encode("utf-8")))
     assert doc.meta["title"] == "Kim besucht Putin in Wladiwostok" == doc.title_sentence.plain
     assert doc.title_sentence.text == "Kim besucht <em>Putin</em> in Wladiwostok"  # the raw slice
+    assert doc.title == "Kim besucht Putin in Wladiwostok"  # what a reader sees before translation
 
 
 def test_a_glued_html_fragment_keeps_headings_apart_and_plain_text_with_tags_stays_plain() -> None:
