@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import ModelNotFoundError, SummarizeError, UsageError
-from .settings import ENGINES, FORMATS, SUMMARIZERS, Settings
+from .settings import ENGINES, FORMATS, SUMMARIZERS, THREADS_HELP, Settings
 from .version import __version__
 
 DEFAULTS = Settings()  # the one set of defaults, shared with the API
@@ -79,6 +79,7 @@ def run(
     max_batch_tokens: Annotated[int | None, typer.Option(help="Padded source tokens per translation batch (default: 2048 on CPU, 8192 on GPU).")] = DEFAULTS.max_batch_tokens,
     beams: Annotated[int, typer.Option(help="Beam size for translation (1: greedy).")] = DEFAULTS.translation_beams,
     fast: Annotated[bool, typer.Option(help="Greedy summarization (beam 1): much faster.")] = False,
+    threads: Annotated[int | None, typer.Option(help=THREADS_HELP)] = DEFAULTS.threads,
     revision: Annotated[str | None, typer.Option(help="Hub revision (branch, tag or commit).")] = DEFAULTS.revision,
     jsonl: Annotated[str | None, typer.Option(help="Also stream one JSON result per line to FILE or -.")] = None,
     input_jsonl: Annotated[str | None, typer.Option(help='Read {"id","text"} records from FILE or -.')] = None,
@@ -99,7 +100,8 @@ def run(
         translate=not no_translate,
         summarizer="extractive" if no_translate and summarizer == "abstractive" else summarizer,
         length=length, engine=engine, device=device, dtype=dtype, int8=int8, max_batch_tokens=max_batch_tokens,
-        translation_beams=beams, summary_beams=1 if fast else DEFAULTS.summary_beams, max_chars=max_chars,
+        translation_beams=beams, summary_beams=1 if fast else DEFAULTS.summary_beams, threads=threads,
+        max_chars=max_chars,
     )
     formats = _formats(fmt)
     items = _inputs(paths or [], input_jsonl)
@@ -154,17 +156,44 @@ def _run(items, settings: Settings, ray, out: Path, *, show_progress: bool, **op
     a progress bar on a terminal."""
     from .runner import run_batch
 
+    if ray is None and not show_progress:  # --quiet, or no terminal: no download bars either
+        _hide_download_bars()
     # markup=False: the description is a file name or record id, which may hold "[red]" (never Rich markup).
     columns = (TextColumn("{task.description}", markup=False, style="bold"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with Progress(*columns, console=err, disable=not show_progress, transient=True) as progress:
-        task = progress.add_task("loading models", total=len(items))
+    progress = Progress(*columns, console=err, disable=not show_progress, transient=True)
+    task = progress.add_task("articles", total=len(items))
+
+    def start(total: int) -> None:
+        # Only now, after the models loaded: a first run downloads them (~1.5 GB) and the hub's own bars show it,
+        # which a live display would garble.
+        progress.update(task, total=total)
+        progress.start()
+
+    try:
         return run_batch(
             items, out, settings=settings, ray=ray,
             on_wait=lambda pid: err.print(Text(f"waiting for {f'PID {pid}' if pid else 'another run'} "
                                                f"to finish with {out}")),
+            on_load=_say_loading if show_progress else None, on_start=start,
             on_outcome=lambda o: progress.update(task, advance=1, description=o.id), **options,
         )
+    finally:
+        progress.stop()
+
+
+def _say_loading(role: str, name: str) -> None:
+    err.print(Text(f"loading {role} model {name}…"))
+
+
+def _hide_download_bars() -> None:
+    import warnings
+
+    from huggingface_hub.utils import disable_progress_bars
+
+    with warnings.catch_warnings():  # HF_HUB_DISABLE_PROGRESS_BARS=0 has priority, says the hub: so be it
+        warnings.simplefilter("ignore")
+        disable_progress_bars()
 
 
 def _print_table(report) -> None:

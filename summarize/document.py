@@ -125,10 +125,11 @@ class Document:
 
     @property
     def title(self) -> str:
-        """The headline as a reader sees it: its translation once translated, else the German; "" if none."""
+        """The headline as a reader sees it: its translation once translated, else the German (markup removed);
+        "" if none."""
         title = self.title_sentence
         if title is not None:
-            return title.translation or title.text
+            return title.translation or title.plain
         return self.meta.get("title", "") if self.meta else ""
 
     @property

@@ -11,6 +11,10 @@ class UsageError(SummarizeError):
     """Bad settings or arguments (CLI exit code 2)."""
 
 
+# The CLI option that names the model of each role, for the hint in ModelNotFoundError.
+MODEL_OPTIONS = {"translation": "--translator", "summarization": "--summarizer-model"}
+
+
 class ModelNotFoundError(SummarizeError):
     """A model could not be loaded from a local directory, the HF cache or the hub (CLI exit code 2)."""
 
@@ -18,11 +22,13 @@ class ModelNotFoundError(SummarizeError):
         self.model = model
         self.role = role
         self.reason = reason
+        option = MODEL_OPTIONS.get(role, "--translator / --summarizer-model")
+        example = model.rstrip("/").rsplit("/", 1)[-1] or "model"
         super().__init__(
             f"{role} model {model!r} not found"
             + (f" ({reason})" if reason else "")
-            + ": pass a local directory (e.g. --translator ./opus-mt-de-en), download it once with "
-            "internet into the Hugging Face cache (huggingface-cli download NAME), "
+            + f": pass a local directory (e.g. {option} ./{example}), download it once with "
+            f"internet into the Hugging Face cache (hf download {model}), "
             "and set HF_HUB_OFFLINE=1 to use only the cache"
         )
 

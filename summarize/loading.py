@@ -13,10 +13,13 @@ import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ModelNotFoundError, UsageError
 from .settings import Settings, default_batch_tokens
+
+if TYPE_CHECKING:
+    from urllib.parse import SplitResult
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +75,9 @@ def resolve_settings(settings: Settings, device_type: str | None = None) -> Sett
     own (a Ray worker's); None: this machine's, found through torch (imported only when a model will run).
     Made here: the device ("auto" → a concrete one), the dtype ("auto" → float32 on CPU; on a GPU bfloat16
     where supported, else float16; left "auto" for a GPU this process cannot see), int8 (on for the
-    transformers translator on CPU), and the translation batch budget. Resolving resolved settings changes
-    nothing, so workers may call this again on what the driver sent them.
+    transformers translator on CPU), the translation batch budget, and the CPU threads (`default_threads`;
+    left open for another machine, whose own share of cores its workers find). Resolving resolved settings
+    changes nothing, so workers may call this again on what the driver sent them.
     """
     if not settings.needs_models:
         return settings
@@ -94,7 +98,22 @@ def resolve_settings(settings: Settings, device_type: str | None = None) -> Sett
         dtype=dtype,
         int8=int8,
         max_batch_tokens=settings.max_batch_tokens or default_batch_tokens(kind),
+        threads=settings.threads or (default_threads() if device_type is None else None),
     )
+
+
+def default_threads() -> int:
+    """OMP_NUM_THREADS when set (a scheduler's, Ray's or the user's share of the machine), else the cores this
+    process may run on. More threads than cores spin against each other: on a busy machine, far slower."""
+    try:
+        threads = int(os.environ.get("OMP_NUM_THREADS", "").split(",")[0])
+    except ValueError:
+        threads = 0
+    if threads >= 1:
+        return threads
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores a container or taskset leaves us
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def resolve_dtype(dtype: str, device: Any) -> Any:
@@ -112,12 +131,19 @@ def resolve_dtype(dtype: str, device: Any) -> Any:
 
 
 def _quiet_transformers() -> None:
+    """Warnings off, and transformers' own bars (weights read from disk); the hub's download bars stay as the
+    user set them (HF_HUB_DISABLE_PROGRESS_BARS, `huggingface_hub.utils.disable_progress_bars`): a first run
+    downloads about 1.5 GB, and should show it."""
+    from huggingface_hub.utils import are_progress_bars_disabled, enable_progress_bars
     from huggingface_hub.utils import logging as hub_logging
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
     hub_logging.set_verbosity_error()  # its retry warnings; a failure still becomes one clear error line
+    downloads_shown = not are_progress_bars_disabled()
+    hf_logging.disable_progress_bar()  # this turns the hub's bars off too...
+    if downloads_shown:
+        enable_progress_bars()  # ...so they are turned back on
 
 
 def _revision_of(name: str, model: Any, revision: str | None) -> str:
@@ -135,8 +161,11 @@ def _source(name: str, role: str, revision: str | None = None) -> str:
         return str(local)
     if os.sep in name and (name.startswith((".", "/", "~")) or local.parent.is_dir()):
         raise ModelNotFoundError(name, role, "no such directory")
-    if not _cached(name, revision) and not _hub_reachable():
-        raise ModelNotFoundError(name, role, "not in the local cache and the hub is unreachable")
+    if not _cached(name, revision):
+        unreachable = _hub_unreachable()
+        if unreachable:
+            reason = f"not in the local cache and the hub is unreachable: {unreachable}"
+            raise ModelNotFoundError(name, role, reason)
     return name
 
 
@@ -168,21 +197,72 @@ def model_identity(name: str, revision: str | None = None) -> str:
     return f"{name}@{commit}"
 
 
-def _hub_reachable(timeout: float = 3.0) -> bool:
-    """Whether the hub answers a TCP connection. Offline mode and proxies are left to the hub client itself."""
+def _hub_unreachable(timeout: float = 3.0) -> str | None:
+    """Why the hub cannot be reached, or None when it can (or when only the hub client can tell).
+
+    Proxies are honoured as the hub client honours them (HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, NO_PROXY): a
+    proxy that refuses the connection, does not answer, or answers an HTTP CONNECT to the hub with an error
+    is reported at once, instead of after the client's retries (49 s with a dead proxy)."""
+    import urllib.request
     from urllib.parse import urlsplit
 
     if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on"):
-        return True  # from_pretrained looks in the cache only and fails fast by itself
-    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
-        return True  # a direct connection says nothing about the route through a proxy
+        return None  # from_pretrained looks in the cache only and fails fast by itself
     endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host = endpoint.hostname or "huggingface.co"
     port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(endpoint.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass_environment(host, proxies):
+        failure = _connect_failure(host, port, timeout)
+        return f"{host}:{port} {failure}" if failure else None
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    shown = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")  # no credentials
+    proxy_port = parts.port or _PROXY_PORTS.get(parts.scheme, 80)
+    failure = _connect_failure(parts.hostname or "", proxy_port, timeout)
+    if failure is None and parts.scheme == "http":  # a TLS or SOCKS proxy that answers: the client goes on
+        failure = _tunnel_failure(parts, host, port, timeout)
+    return f"proxy {shown} {failure}" if failure else None
+
+
+_PROXY_PORTS = {"https": 443, "socks4": 1080, "socks5": 1080, "socks5h": 1080}
+
+
+def _connect_failure(host: str, port: int, timeout: float) -> str | None:
+    """How a TCP connection to host:port fails ("refused the connection", "timed out"...), or None."""
     try:
-        socket.create_connection((endpoint.hostname or "huggingface.co", port), timeout=timeout).close()
-    except OSError:
-        return False
-    return True
+        socket.create_connection((host, port), timeout=timeout).close()
+    except ConnectionRefusedError:
+        return "refused the connection"
+    except TimeoutError:
+        return f"did not answer within {timeout:g} s"
+    except OSError as exc:
+        return f"cannot be reached ({exc.strerror or exc})"
+    return None
+
+
+def _tunnel_failure(proxy: SplitResult, host: str, port: int, timeout: float) -> str | None:
+    """The answer of an HTTP proxy asked to CONNECT to host:port, when it is an error; None for 200 or no
+    answer in time (a slow proxy may still get there: the hub client decides)."""
+    import base64
+    import http.client
+    from urllib.parse import unquote
+
+    headers = {}
+    if proxy.username:
+        credentials = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()
+        headers["Proxy-Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+    connection = http.client.HTTPConnection(proxy.hostname or "", proxy.port or 80, timeout=timeout)
+    connection.set_tunnel(host, port, headers=headers)
+    try:
+        connection.connect()
+    except TimeoutError:
+        return None
+    except OSError as exc:  # "Tunnel connection failed: 502 Bad Gateway", a reset...
+        return f"answered: {str(exc).strip() or type(exc).__name__}"
+    finally:
+        connection.close()
+    return None
 
 
 def _not_found(name: str, role: str, exc: Exception) -> ModelNotFoundError:
@@ -211,12 +291,17 @@ def load_seq2seq(
     dtype: str = "auto",
     revision: str | None = None,
     int8: bool = False,
+    threads: int | None = None,
 ) -> LoadedModel:
-    """Load tokenizer + `AutoModelForSeq2SeqLM` by hub name or local dir, in eval mode on `device`."""
+    """Load tokenizer + `AutoModelForSeq2SeqLM` by hub name or local dir, in eval mode on `device`; `threads`
+    sets torch's CPU threads (for the whole process: torch has one pool)."""
     try:
+        import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ModelNotFoundError(name, role, f"transformers is not importable: {exc}") from None
+    if threads:
+        torch.set_num_threads(threads)
     _quiet_transformers()
     torch_device = resolve_device(device)
     torch_dtype = resolve_dtype(dtype, torch_device)

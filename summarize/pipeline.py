@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import json
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -37,8 +37,9 @@ from .translate import Translator, load_translator, translate_documents
 from .version import __version__
 
 DocumentSource = Document | str | Path | bytes
-# Settings fields that never change a result (only which inputs are accepted): left out of cache keys.
-KEY_EXCLUDED = frozenset({"max_chars"})
+# Settings fields that never change a result, left out of cache keys: max_chars decides which inputs are
+# accepted, threads how fast the models run.
+KEY_EXCLUDED = frozenset({"max_chars", "threads"})
 
 
 def load_document(source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int | None = None) -> Document:
@@ -115,11 +116,17 @@ class Pipeline:
             self._summarizer = load_summarizer(self.settings)
         return self._summarizer
 
-    def load_models(self) -> None:
-        """Load every model these settings need now (the CLI does this first, to fail fast)."""
-        if self.settings.translate:
+    def load_models(self, on_load: Callable[[str, str], None] | None = None) -> None:
+        """Load every model these settings need now (the CLI does this first, to fail fast). `on_load(role, name)`
+        is called before a model loads (a first run downloads it: that can take minutes)."""
+        s = self.settings
+        if s.translate and self._translator is None:
+            if on_load:
+                on_load("translation", s.translator)
             _ = self.translator
-        if self.settings.summarizer != "none":
+        if s.summarizer != "none" and self._summarizer is None:
+            if on_load and s.summarizer == "abstractive":
+                on_load("summarization", s.summarizer_model)
             _ = self.summarizer
 
     def _labels(self, *, summary: bool) -> dict[str, str]:

@@ -1,10 +1,11 @@
 """German news segmentation: sentences with exact character offsets, paragraphs, roles and meta.
 
 The text is never changed: every span is a half-open character range into `Document.text`.
-Lines become blocks (a hard-wrapped line joins the next one), blocks become sentences with a base
-segmenter (pysbd, German rules) whose cuts are then checked against German-news rules it misses
-(abbreviations before digits, ordinals, quotes, `usw.`, URLs, glued "Mehr zum Thema"). Finally each
-sentence gets a role: title, byline, body or boilerplate (site furniture and the footer).
+Lines become blocks (a hard-wrapped line joins the next one; an HTML page's block elements instead, read
+by `html_blocks`), blocks become sentences with a base segmenter (pysbd, German rules) whose cuts are then
+checked against German-news rules it misses (abbreviations before digits, ordinals, quotes, `usw.`, URLs,
+glued "Mehr zum Thema"). Finally each sentence gets a role: title, byline, body or boilerplate (site furniture
+and the footer).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from .document import Document, Sentence
+from .html_blocks import looks_like_html, read_html
 from .text import LANGUAGE_MARKERS, has_letter, plain_text
 
 __all__ = [
@@ -350,34 +352,32 @@ def _language_warning(text: str, lang: str | None) -> str | None:
 
 
 def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
-    """Sentences with offsets, paragraphs and roles; meta gains date, title and language."""
+    """Sentences with offsets, paragraphs and roles; meta gains date, title and language.
+
+    An HTML page (`html_blocks.looks_like_html`) is read block by block with an HTML parser: meta gains
+    format "html", its <title> (else its first <h1>) is the title, and what a reader never sees (head,
+    scripts, styles, comments) is in no sentence at all. Any other text is read line by line."""
     text = doc.text
-    meta: dict[str, str] = {}
-    content_start = 0
-    date = _DATE_LINE.match(text)
-    if date:
-        meta["date"] = date.group(1)
-        content_start = date.end()
-    blocks = _blocks(text, content_start)
-    title_block = _title_block(text, blocks, base)
+    layout = _html_layout(text) if looks_like_html(text) else _text_layout(text, base)
+    meta = dict(layout.meta)
     raw: list[tuple[Span, int, str]] = []  # (span, paragraph, role)
-    for paragraph, block in enumerate(blocks):
-        if paragraph == title_block:
-            raw.append(((block.start, block.end), paragraph, "title"))
-            meta["title"] = text[block.start : block.end]
+    for paragraph, (start, end) in enumerate(layout.blocks):
+        if paragraph == layout.title_block:
+            raw.append((_strip_span(text, start, end), paragraph, "title"))
             continue
         rest_is_links = False
-        for span in split_sentences(text, block.start, block.end, base=base):
+        for span in split_sentences(text, start, end, base=base):
             sentence_text = plain_text(text[span[0] : span[1]])  # '<a href="…">Mehr zum Thema</a>' too
-            role = "boilerplate" if rest_is_links else _role_of(sentence_text)
+            links_or_furniture = rest_is_links or paragraph in layout.furniture
+            role = "boilerplate" if links_or_furniture else _role_of(sentence_text)
             rest_is_links = rest_is_links or bool(_REST_OF_BLOCK.match(sentence_text))
             raw.append((span, paragraph, role))
-    raw = _mark_footer(raw, text, content_start)
+    raw = _mark_footer(raw, text, layout.content_start, layout.content_end)
     sentences = tuple(
         Sentence(id=f"s{i + 1}", index=i, paragraph=p, start=a, end=b, text=text[a:b], role=role)
         for i, ((a, b), p, role) in enumerate(raw)
     )
-    body = " ".join(s.text for s in sentences if s.role in ("body", "title")) or text[content_start:]
+    body = " ".join(s.text for s in sentences if s.role in ("body", "title")) or text[layout.content_start :]
     language = guess_language(body)
     meta["language"] = language or "unknown"
     warning = _language_warning(body, language)
@@ -387,6 +387,48 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
         meta={**doc.meta, **meta},
         warnings=doc.warnings + ((warning,) if warning else ()),
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where an article's text lies: its blocks (paragraphs), which is the title, meta found on the way."""
+
+    blocks: tuple[Span, ...]
+    title_block: int | None
+    meta: dict[str, str]
+    content_start: int  # the article's content (the footer zone is measured on it)
+    content_end: int
+    furniture: frozenset[int] = frozenset()  # blocks of site furniture (an HTML page's nav, aside, footer)
+
+
+def _text_layout(text: str, base: BaseSplitter) -> _Layout:
+    """Plain text: an optional `date YYYY-MM[-DD]` token, then lines joined into blocks; a short first line is
+    the title."""
+    meta: dict[str, str] = {}
+    content_start = 0
+    date = _DATE_LINE.match(text)
+    if date:
+        meta["date"] = date.group(1)
+        content_start = date.end()
+    blocks = _blocks(text, content_start)
+    title_block = _title_block(text, blocks, base)
+    if title_block is not None:
+        meta["title"] = text[blocks[title_block].start : blocks[title_block].end]
+    return _Layout(tuple((b.start, b.end) for b in blocks), title_block, meta, content_start, len(text))
+
+
+def _html_layout(text: str) -> _Layout:
+    """An HTML page: its block elements' text; the first <h1> is the title sentence, <title> (else that <h1>,
+    as plain text) the meta title; the text of <nav>, <aside> and <footer> is boilerplate."""
+    page = read_html(text)
+    blocks = tuple((b.start, b.end) for b in page.blocks)
+    title_block = next((i for i, b in enumerate(page.blocks) if b.tag == "h1"), None)
+    title = page.title or (plain_text(text[slice(*blocks[title_block])]) if title_block is not None else "")
+    meta = {"format": "html", **({"title": title} if title else {})}
+    if not blocks:
+        return _Layout((), None, meta, 0, len(text))
+    furniture = frozenset(i for i, b in enumerate(page.blocks) if b.furniture)
+    return _Layout(blocks, title_block, meta, blocks[0][0], blocks[-1][1], furniture)
 
 
 def _title_block(text: str, blocks: list[_Block], base: BaseSplitter) -> int | None:
@@ -405,10 +447,10 @@ def _title_block(text: str, blocks: list[_Block], base: BaseSplitter) -> int | N
 
 
 def _mark_footer(
-    raw: list[tuple[Span, int, str]], text: str, content_start: int
+    raw: list[tuple[Span, int, str]], text: str, content_start: int, content_end: int
 ) -> list[tuple[Span, int, str]]:
     """From the first strong footer marker in the last part of the article on, all is boilerplate."""
-    length = max(1, len(text) - content_start)
+    length = max(1, content_end - content_start)
     for i, ((a, b), _, _) in enumerate(raw):
         if (a - content_start) / length >= FOOTER_ZONE and FOOTER_MARKERS.search(plain_text(text[a:b])):
             return raw[:i] + [(span, p, "boilerplate") for span, p, _ in raw[i:]]

@@ -1,8 +1,8 @@
 """`Settings`: the one home of every default and every validation rule, shared by the Python API and the CLI.
 
 Pure data: nothing here imports torch or looks at the machine. Choices left to the machine ("auto" device and
-dtype, int8, the batch budget) stay open in a `Settings` as asked, and `loading.resolve_settings` makes them,
-once, so that signatures and cache keys say what really runs.
+dtype, int8, the batch budget, threads) stay open in a `Settings` as asked, and `loading.resolve_settings`
+makes them, once, so that signatures and cache keys say what really runs.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ SUMMARIZERS = ("abstractive", "extractive", "none")
 FORMATS = ("json", "md", "html")
 ENGINES = ("transformers", "ctranslate2")
 DEVICES_HELP = "auto|cpu|cuda|cuda:N|mps"
+THREADS_HELP = "CPU threads of the models (default: OMP_NUM_THREADS when set, else the cores)."
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 # Padded source tokens per translation batch when not set: measured best on CPU (bench/bench_translate.py,
 # models.md); GPUs want larger batches (out-of-memory halves a batch, so a too-large budget only costs time).
@@ -93,6 +94,10 @@ class Settings:
     max_batch_tokens: int | None = None  # padded source tokens per translation batch; None: by device
     translation_beams: int = 1  # greedy: fastest, and identical output whatever the batch size
     summary_beams: int = 4  # distilbart-cnn's own default
+    # CPU threads of torch and CTranslate2. None: OMP_NUM_THREADS when set, else the cores this process may use
+    # (`loading.resolve_settings`). Threads change the speed, not the output: signatures and cache keys leave
+    # them out.
+    threads: int | None = None
     # text handling
     max_chars: int = MAX_CHARS
     chunk_overlap: int = 1  # sentences shared by neighbouring summarizer chunks
@@ -116,6 +121,8 @@ class Settings:
             raise UsageError("max_chars must be at least 1")
         if self.translation_beams < 1 or self.summary_beams < 1:
             raise UsageError("beam sizes must be at least 1")
+        if self.threads is not None and self.threads < 1:
+            raise UsageError(f"threads must be at least 1, not {self.threads}")
         if self.chunk_overlap < 0:
             raise UsageError(f"chunk overlap must be >= 0, not {self.chunk_overlap}")
         if not 0.0 <= self.support_threshold <= 1.0:

@@ -70,3 +70,16 @@ def plain_text(text: str) -> str:
     if "<" not in text and "&" not in text:
         return " ".join(text.split())
     return " ".join(html.unescape(_MARKUP.sub(" ", text)).split())
+
+
+# What model output may hold that breaks Markdown, HTML or a terminal: terminal escape sequences, C0/C1
+# control characters but tab and newline, lone surrogates, the noncharacters U+FDD0..U+FDEF, U+FFFE, U+FFFF.
+_INVISIBLE_JUNK = re.compile(
+    "\x1b\\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+
+
+def strip_controls(text: str) -> str:
+    """Model output without control characters (tab and newline kept); one that is white space (\\r, \\x0b...)
+    becomes a space, so words stay apart."""
+    return _INVISIBLE_JUNK.sub(lambda m: " " if m.group().isspace() else "", text)

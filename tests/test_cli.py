@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -89,23 +90,90 @@ def test_bad_format_is_a_usage_error(capsys, tmp_path, seed_files):
 
 @pytest.mark.parametrize(
     "hub",
-    [{"HF_HUB_OFFLINE": "1"}, {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": "http://127.0.0.1:9"}],
-    ids=["offline-mode", "hub-unreachable"],
+    [
+        {"HF_HUB_OFFLINE": "1"},
+        {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": "http://127.0.0.1:9"},
+        {"HF_HUB_OFFLINE": "0", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""},
+    ],
+    ids=["offline-mode", "hub-unreachable", "proxy-refused"],
 )
 def test_missing_model_is_one_line_and_exit_2(tmp_path, seed_files, hub):
-    # Unreachable (no offline mode): one line at once, not the hub client's retries and warnings.
+    # Unreachable (no offline mode, or a dead proxy): one line at once, not the hub client's retries and warnings
+    # (49 s with a dead proxy before the proxy was checked).
     env = {**os.environ, **hub, "COLUMNS": "300"}
+    started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "summarize", str(seed_files[0]), "--out", str(tmp_path),
          "--translator", "Helsinki-NLP/opus-mt-xx-nowhere"],
         capture_output=True, text=True, env=env, timeout=60, check=False,
     )
+    seconds = time.monotonic() - started
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, proc.stderr
-    assert "Helsinki-NLP/opus-mt-xx-nowhere" in lines[0]
+    assert "Helsinki-NLP/opus-mt-xx-nowhere" in lines[0] and "--translator" in lines[0]
     assert "HF_HUB_OFFLINE" in lines[0] and "local directory" in lines[0]
     assert "Traceback" not in proc.stderr
+    if "HTTPS_PROXY" in hub:
+        assert "proxy http://127.0.0.1:9 refused" in lines[0]
+    assert seconds < 30, f"{seconds:.1f} s: the client retried instead of failing at once"  # Python + torch start
+
+
+def test_missing_summarization_model_names_its_own_option(capsys, tmp_path, tiny_settings, seed_files):
+    code = run_cli([str(seed_files[0]), "--out", str(tmp_path), "--translator", tiny_settings.translator,
+                    "--summarizer-model", "sshleifer/no-such-summarizer", "--device", "cpu"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--summarizer-model ./no-such-summarizer" in err and "--translator" not in err
+    assert "hf download sshleifer/no-such-summarizer" in err
+
+
+def test_threads_option_sets_the_model_threads(tmp_path, tiny_settings, seed_files, capsys):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        code = run_cli([str(seed_files[0]), "--out", str(tmp_path), "--summarizer", "extractive", "--quiet",
+                        "--format", "json", "--threads", "2", *model_args(tiny_settings)])
+        assert code == 0 and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert run_cli([str(seed_files[0]), "--out", str(tmp_path), "--threads", "0"]) == 2
+    assert "threads must be at least 1" in capsys.readouterr().err
+
+
+def test_models_load_with_a_plain_line_before_any_live_display(tmp_path, tiny_settings, seed_files, capsys,
+                                                               monkeypatch):
+    """The hub's download bars must not fight a Rich live display: loading comes first, then the article bar."""
+    import transformers
+
+    from summarize import cli
+
+    events: list[str] = []
+    real_load = transformers.AutoModelForSeq2SeqLM.from_pretrained
+
+    class RecordingProgress(cli.Progress):
+        def start(self):
+            events.append("live display on")
+            return super().start()
+
+        def stop(self):
+            events.append("live display off")
+            return super().stop()
+
+    def from_pretrained(*args, **kwargs):
+        events.append("load a model")
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "Progress", RecordingProgress)
+    monkeypatch.setattr(transformers.AutoModelForSeq2SeqLM, "from_pretrained", from_pretrained)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a terminal: progress is shown
+    code = run_cli([str(seed_files[0]), "--out", str(tmp_path), "--format", "json", *model_args(tiny_settings)])
+    assert code == 0
+    assert events == ["load a model", "load a model", "live display on", "live display off"]
+    err = capsys.readouterr().err
+    assert f"loading translation model {tiny_settings.translator}…" in err
+    assert f"loading summarization model {tiny_settings.summarizer_model}…" in err
 
 
 def test_stdin(tmp_path, tiny_settings, seed_files, monkeypatch):
@@ -131,7 +199,7 @@ def test_cli_and_api_give_the_same_json(tmp_path, tiny_settings, seed_files):
 def test_help_shows_examples(capsys):
     assert run_cli(["--help"]) == 0
     out = capsys.readouterr().out
-    assert "Examples" in out and "--summarizer" in out
+    assert "Examples" in out and "--summarizer" in out and "--threads" in out and "OMP_NUM_THREADS" in out
 
 
 def test_markup_in_names_ids_and_hints_is_printed_as_it_is(tmp_path, monkeypatch):

@@ -29,9 +29,43 @@ def test_choices_left_to_the_machine_are_made_for_the_device(changes, device_typ
 
 
 def test_resolving_twice_changes_nothing():
-    once = resolve_settings(Settings(), "cpu")
+    once = resolve_settings(Settings())
     assert resolve_settings(once) == once
     assert resolve_settings(once, "cuda") == once  # a worker resolving what the driver sent
+    for_a_worker = resolve_settings(Settings(), "cpu")
+    assert resolve_settings(for_a_worker, "cpu") == for_a_worker
+
+
+@pytest.mark.parametrize(
+    ("omp", "expected"),
+    [("3", 3), ("4,2", 4), ("", None), ("lots", None), ("0", None)],
+    ids=["omp-3", "omp-nested", "empty", "not-a-number", "zero"],
+)
+def test_threads_default_to_omp_num_threads_else_the_usable_cores(monkeypatch, omp, expected):
+    import os
+
+    monkeypatch.setenv("OMP_NUM_THREADS", omp)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert resolve_settings(Settings()).threads == (expected or cores)
+    assert resolve_settings(Settings(threads=5)).threads == 5  # asked for: kept
+
+
+def test_threads_of_another_machine_are_left_to_its_workers(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")  # the driver's share says nothing about a worker's
+    assert resolve_settings(Settings(), "cpu").threads is None
+    assert worker_settings(Settings(threads=2)).threads == 2
+    assert "thr" not in resolve_settings(Settings(threads=3)).signature  # speed, not output
+
+
+def test_threads_are_applied_when_a_model_loads(tiny_marian):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        load_seq2seq(tiny_marian, device="cpu", threads=2)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_on_this_machine_auto_is_the_cpu():
@@ -96,3 +130,142 @@ def test_a_local_models_identity_follows_its_files(tmp_path):
     assert model_identity(str(tmp_path)) == first
     weights.write_bytes(b"12345")
     assert model_identity(str(tmp_path)) != first
+
+
+# --- is the hub reachable? (proxies) -------------------------------------------------------------------
+
+CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens on it here, so connections are refused
+
+
+@pytest.fixture
+def fake_proxy():
+    """fake_proxy(status) → (URL, requests seen) of a local HTTP proxy answering every request with `status`
+    (it stops with the test)."""
+    import socketserver
+    import threading
+
+    servers = []
+
+    def start(status: str) -> tuple[str, list[str]]:
+        class Answer(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                self.request.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data and len(data) < 65536:
+                    chunk = self.request.recv(4096)
+                    if not chunk:
+                        return
+                    data += chunk
+                self.server.requests.append(data.decode("latin-1"))
+                self.request.sendall(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n".encode())
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Answer)
+        server.daemon_threads = True
+        server.requests = []
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}", server.requests
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def online(monkeypatch):
+    """No offline mode and no proxy from the machine: each test sets the ones it needs."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "HF_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+def test_a_dead_proxy_is_reported_at_once(online, variable):
+    import time
+
+    from summarize.loading import _hub_unreachable
+
+    online.setenv(variable, CLOSED)
+    started = time.monotonic()
+    assert _hub_unreachable() == f"proxy {CLOSED} refused the connection"
+    assert time.monotonic() - started < 2
+
+
+def test_no_proxy_bypasses_the_proxy_for_the_hub(online, fake_proxy):
+    from summarize.loading import _hub_unreachable
+
+    hub, _ = fake_proxy("200 OK")  # stands for the hub: something that accepts a direct connection
+    online.setenv("HF_ENDPOINT", hub)
+    online.setenv("HTTP_PROXY", CLOSED)
+    assert _hub_unreachable() == f"proxy {CLOSED} refused the connection"
+    online.setenv("NO_PROXY", "localhost,127.0.0.1")
+    assert _hub_unreachable() is None
+
+
+def test_a_proxy_that_cannot_reach_the_hub_is_reported_and_credentials_are_not(online, fake_proxy):
+    from summarize.loading import _hub_unreachable
+
+    proxy, _ = fake_proxy("502 Bad Gateway")
+    online.setenv("HTTPS_PROXY", proxy.replace("http://", "http://user:s3cret@"))
+    reason = _hub_unreachable()
+    assert reason.startswith(f"proxy {proxy} ") and "502" in reason and "s3cret" not in reason
+
+
+def test_a_working_proxy_is_asked_to_connect_to_the_hub(online, fake_proxy):
+    from summarize.loading import _hub_unreachable
+
+    proxy, requests = fake_proxy("200 Connection established")
+    online.setenv("HTTPS_PROXY", proxy.replace("http://", "http://user:pw@"))
+    assert _hub_unreachable() is None
+    (request,) = requests
+    assert request.startswith("CONNECT huggingface.co:443 ") and "Proxy-Authorization: Basic dXNlcjpwdw==" in request
+
+
+def test_a_missing_model_behind_a_dead_proxy_is_one_error_naming_the_proxy(online):
+    online.setenv("HTTPS_PROXY", CLOSED)
+    with pytest.raises(ModelNotFoundError, match=r"unreachable: proxy http://127\.0\.0\.1:9 refused"):
+        load_seq2seq("Helsinki-NLP/opus-mt-xx-nowhere", role="translation", device="cpu")
+
+
+# --- download progress ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bars_during_load(monkeypatch):
+    """Runs load_seq2seq and returns (hub download bars on, transformers' own bars on) as from_pretrained saw them."""
+    import transformers
+    from huggingface_hub.utils import are_progress_bars_disabled, enable_progress_bars
+    from transformers.utils import logging as hf_logging
+
+    seen = []
+    real = transformers.AutoModelForSeq2SeqLM.from_pretrained
+
+    def spy(*args, **kwargs):
+        seen.append((not are_progress_bars_disabled(), hf_logging.is_progress_bar_enabled()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoModelForSeq2SeqLM, "from_pretrained", spy)
+
+    def load(path: str) -> tuple[bool, bool]:
+        load_seq2seq(path, device="cpu")
+        return seen[-1]
+
+    yield load
+    enable_progress_bars()
+
+
+def test_download_bars_are_shown_while_a_model_loads(tiny_marian, bars_during_load):
+    from huggingface_hub.utils import enable_progress_bars
+
+    enable_progress_bars()  # the hub's default
+    assert bars_during_load(tiny_marian) == (True, False)  # downloads shown; "Loading weights" from disk not
+
+
+def test_download_bars_stay_off_when_the_user_turned_them_off(tiny_marian, bars_during_load):
+    from huggingface_hub.utils import disable_progress_bars
+
+    disable_progress_bars()  # what HF_HUB_DISABLE_PROGRESS_BARS=1 or the CLI's --quiet does
+    assert bars_during_load(tiny_marian) == (False, False)

@@ -10,6 +10,7 @@ from summarize import Pipeline, Settings, UsageError, load_document
 from summarize.document import Result
 from summarize.loading import resolve_settings
 from summarize.render.json import render_json
+from summarize.translate import Translator
 
 
 @pytest.fixture(scope="module")
@@ -99,26 +100,27 @@ MARKUP_ARTICLE = (
 )
 
 
+class Recorder(Translator):
+    """Records what reaches the model; translates each word as "words"."""
+
+    label, max_input_tokens = "recorder@test", 512
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def tokenize(self, texts):
+        self.seen.extend(texts)
+        return [[1] * len(t.split()) for t in texts]
+
+    def generate_ids(self, batch, max_new_tokens, options):
+        return [list(ids) for ids in batch]
+
+    def decode(self, ids):
+        return "words " * len(ids)
+
+
 def test_markup_in_an_article_is_read_as_text_and_kept_in_offsets(tiny_settings):
-    from summarize.translate import Translator
-
-    class Recorder(Translator):  # what reaches the model
-        label, max_input_tokens = "recorder@test", 512
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.seen: list[str] = []
-
-        def tokenize(self, texts):
-            self.seen.extend(texts)
-            return [[1] * len(t.split()) for t in texts]
-
-        def generate_ids(self, batch, max_new_tokens, options):
-            return [list(ids) for ids in batch]
-
-        def decode(self, ids):
-            return "words " * len(ids)
-
     translator = Recorder()
     pipe = Pipeline(tiny_settings.replace(summarizer="extractive"), translator=translator)
     result = pipe.process(MARKUP_ARTICLE)
@@ -182,3 +184,58 @@ def test_a_corrupted_translation_is_flagged_exactly_there_in_every_output(tiny_s
         rests_on_s2 = any(link.sentence_id == "s2" for link in sentence.sources)
         assert rests_on_s2 == any(w.startswith("source s2 is flagged (number)") for w in sentence.warnings)
     assert any(link.sentence_id == "s2" for s in result.summary.sentences for link in s.sources)
+
+
+def test_an_html_page_gives_the_models_only_its_visible_text(tiny_settings):
+    from pathlib import Path
+
+    from tests.test_html_blocks import HIDDEN_TEXT
+
+    translator = Recorder()
+    pipe = Pipeline(tiny_settings.replace(summarizer="extractive"), translator=translator)
+    result = pipe.process(Path(__file__).resolve().parent / "data" / "article.html")
+    doc = result.document
+    assert doc.meta["format"] == "html" and all(doc.text[s.start : s.end] == s.text for s in doc.sentences)
+    seen = " ".join(translator.seen)
+    assert "Kim besucht Putin in Wladiwostok" in translator.seen  # the headline alone, not glued to the byline
+    assert not any(hidden in seen for hidden in HIDDEN_TEXT) and "<" not in seen and "&amp;" not in seen
+    picked = {link.sentence_id for s in result.summary.sentences for link in s.sources}
+    assert all(doc.sentence(i).role == "body" for i in picked)  # never navigation, title or footer
+
+JUNK = "\x00Hello\x07 world\x1b[31m"  # what a broken model may emit: NUL, a bell, a terminal colour code
+
+
+def _assert_no_controls(rendered: str) -> None:
+    bad = [ch for ch in rendered if (ord(ch) < 32 and ch not in "\t\n") or 0x7F <= ord(ch) <= 0x9F]
+    assert not bad and "[31m" not in rendered
+
+
+@pytest.mark.parametrize("summarizer", ["extractive", "abstractive"])
+def test_control_characters_in_model_output_never_reach_the_outputs(tiny_settings, monkeypatch, summarizer):
+    from summarize.render.html import render_html
+    from summarize.render.markdown import render_markdown
+    from summarize.summarizers.abstractive import AbstractiveSummarizer
+    from summarize.translate import Translator
+
+    class Junk(Translator):  # every translation is the junk string
+        label, max_input_tokens = "junk@test", 512
+
+        def tokenize(self, texts):
+            return [[1] * len(t.split()) for t in texts]
+
+        def generate_ids(self, batch, max_new_tokens, options):
+            return [list(ids) for ids in batch]
+
+        def decode(self, ids):
+            return JUNK
+
+    abstractive = None
+    if summarizer == "abstractive":  # the summary model emits the junk too
+        abstractive = AbstractiveSummarizer.from_pretrained(tiny_settings.summarizer_model, device="cpu")
+        monkeypatch.setattr(abstractive.model.tokenizer, "decode", lambda *a, **k: JUNK)
+    pipe = Pipeline(tiny_settings.replace(summarizer=summarizer), translator=Junk(), summarizer=abstractive)
+    result = pipe.process("Der Minister sagte am Mittwoch nichts. Die Gespräche gehen weiter.")
+    assert {s.translation for s in result.document.sentences} == {"Hello world"}
+    assert result.summary.sentences and all(s.text == "Hello world" for s in result.summary.sentences)
+    for rendered in (render_json(result), render_markdown(result), render_html(result)):
+        _assert_no_controls(rendered)

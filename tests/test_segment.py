@@ -259,6 +259,81 @@ def test_any_unicode_keeps_invariants(text: str) -> None:
         assert_invariants(seg(text))
 
 
+# --- HTML pages -------------------------------------------------------------------------------------------
+
+HTML_PAGE = Path(__file__).resolve().parent / "data" / "article.html"
+# (role, what the models read) of every sentence of tests/data/article.html: nothing of its head, scripts,
+# styles, comments or doctype; the <h1> is the title, on its own although the next paragraph follows on its line.
+HTML_SENTENCES = [
+    ("boilerplate", "Startseite Politik"),  # <nav>
+    ("title", "Kim besucht Putin in Wladiwostok"),
+    ("byline", "Von Anna Schmidt"),
+    ("body", "Der nordkoreanische Machthaber Kim Jong Un ist am Mittwoch in Russland eingetroffen."),
+    ("body", "Die Gespräche gehen weiter & bleiben geheim."),
+    ("body", "Waffen gegen Weizen"),  # <h2>: a sentence of its own
+    ("body", "Beobachter erwarten ein Abkommen über Munition und Lebensmittel."),
+    ("body", "Die USA warnten beide Seiten."),
+    ("body", "Artilleriegeschosse"),
+    ("body", "Raketen – auch Kurzstrecke"),
+    ("boilerplate", "Mehr zum Thema"),
+    ("body", "Die Lage in Korea bleibt angespannt, sagte ein Sprecher in Seoul."),
+    ("boilerplate", "Diesen Artikel teilen"),  # <footer>
+    ("boilerplate", "© 2023 Beispiel-Zeitung."),
+    ("boilerplate", "Alle Rechte vorbehalten."),
+]
+
+
+def assert_html_invariants(doc: Document) -> None:
+    end = 0
+    for i, s in enumerate(doc.sentences):
+        assert s.id == f"s{i + 1}" and s.index == i and doc.text[s.start : s.end] == s.text
+        assert s.text == s.text.strip() and end <= s.start < s.end
+        end = s.end
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_an_html_page_is_read_block_by_block(newline: str) -> None:
+    text = HTML_PAGE.read_text(encoding="utf-8").replace("\n", newline)
+    doc = segment(read_document(text.encode("utf-8")))
+    assert_html_invariants(doc)
+    assert [(s.role, s.plain) for s in doc.sentences] == HTML_SENTENCES
+    assert doc.meta["format"] == "html" and doc.meta["language"] == "de"
+    assert doc.meta["title"] == "Russland & Nordkorea: Kim besucht Putin | Beispiel-Zeitung"  # <title>, plain
+
+
+def test_without_a_title_element_the_h1_gives_the_title() -> None:
+    text = HTML_PAGE.read_text(encoding="utf-8")
+    text = text[: text.index("<title>")] + text[text.index("</title>") + len("</title>") :]
+    doc = segment(read_document(text.encode("utf-8")))
+    assert doc.meta["title"] == "Kim besucht Putin in Wladiwostok" == doc.title_sentence.plain
+    assert doc.title_sentence.text == "Kim besucht <em>Putin</em> in Wladiwostok"  # the raw slice
+    assert doc.title == "Kim besucht Putin in Wladiwostok"  # what a reader sees before translation
+
+
+def test_a_glued_html_fragment_keeps_headings_apart_and_plain_text_with_tags_stays_plain() -> None:
+    fragment = seg("<h1>Gipfel in Moskau</h1><p>Die Gespräche begannen am Morgen. Sie dauern an.</p><p>Ende.</p>")
+    assert [(s.role, s.plain) for s in fragment.sentences] == [
+        ("title", "Gipfel in Moskau"), ("body", "Die Gespräche begannen am Morgen."), ("body", "Sie dauern an."),
+        ("body", "Ende."),
+    ]  # fmt: skip
+    pasted = seg("<h1>Gipfel in Moskau</h1>\n<p>Die Gespräche begannen am Morgen.</p>\n<br/>\n")
+    assert "format" not in pasted.meta and pasted.sentences[-1].text == "<br/>"  # read line by line, as before
+    assert_invariants(pasted)
+
+
+_HTML_TOKENS = ["<p>", "</p>", "<h1>", "</h1>", "<h2>", "</h2>", "<br>", "<b>", "</b>", "<script>x=1;</script>",
+                "<!-- c -->", "<nav>", "</nav>", "<li>", "&amp;", "Der", "Satz.", "Dr.", "Nr. 5", "Mehr zum Thema",
+                "©", " ", "\n", "\r\n", "<", "&"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_HTML_TOKENS), max_size=60))
+def test_any_html_page_keeps_the_invariants(tokens: list[str]) -> None:
+    doc = seg("<!DOCTYPE html><html><body>" + "".join(tokens))
+    assert_html_invariants(doc)
+    assert not any("x=1" in s.text for s in doc.sentences)
+
+
 # --- split_clauses --------------------------------------------------------------------------------------
 
 _CLAUSE = "die Regierung beschloss am Montag neue Regeln für Mieter in großen Städten"

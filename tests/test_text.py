@@ -1,4 +1,4 @@
-"""text: the helpers every stage shares (stop words, has_letter, plain_text)."""
+"""text: the helpers every stage shares (stop words, has_letter, plain_text, strip_controls)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from summarize.text import (
     STOPWORDS,
     has_letter,
     plain_text,
+    strip_controls,
 )
 
 
@@ -47,3 +48,19 @@ def test_word_lists_do_what_their_names_say() -> None:
     assert not GERMAN_ONLY_FUNCTION_WORDS & {"die", "was", "will", "also", "am", "an", "so"}  # English words too
     assert not ENGLISH_ONLY_FUNCTION_WORDS & GERMAN_ONLY_FUNCTION_WORDS
     assert {"de", "en"} <= set(LANGUAGE_MARKERS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("\x00Hello\x07 world\x1b[31m", "Hello world"),
+        ("Zeile\tmit Tab\nund Zeilenumbruch", "Zeile\tmit Tab\nund Zeilenumbruch"),
+        ("a\x1fb\x0bc\r\nd", "a b c \nd"),  # white-space controls keep words apart
+        ("bad\ud800surrogate\ufffe\uffff\ufdd0", "badsurrogate"),
+        ("C1\x85 and\x9b DEL\x7f", "C1  and DEL"),
+        ("Grüße, „Zitat“ – 5 €", "Grüße, „Zitat“ – 5 €"),
+    ],
+    ids=["nul-bell-ansi", "tab-newline-kept", "space-controls", "surrogates-nonchars", "c1-del", "unicode-kept"],
+)
+def test_strip_controls(raw: str, clean: str):
+    assert strip_controls(raw) == clean

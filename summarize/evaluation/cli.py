@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import UsageError
-from ..settings import ENGINES, Settings
+from ..settings import ENGINES, THREADS_HELP, Settings
 from .translation import COVERAGE_CHECKS, evaluate_translation, read_parallel
 
 DEFAULTS = Settings()
@@ -216,6 +216,7 @@ def translation(
     engine: Annotated[str, typer.Option(help=f"{'|'.join(ENGINES)}")] = DEFAULTS.engine,
     int8: Annotated[bool | None, typer.Option("--int8/--no-int8", help="Dynamic int8 quantization (default: on CPU).")] = DEFAULTS.int8,
     beams: Annotated[int, typer.Option(help="Beam size (1: greedy).")] = DEFAULTS.translation_beams,
+    threads: Annotated[int | None, typer.Option(help=THREADS_HELP)] = DEFAULTS.threads,
     as_json: JsonOption = False,
     json_out: JsonOutOption = None,
 ) -> None:
@@ -225,7 +226,8 @@ def translation(
     from ..pipeline import Pipeline  # after the cheap checks: it imports every stage
 
     settings = DEFAULTS.replace(
-        translator=translator, summarizer="none", device=device, engine=engine, int8=int8, translation_beams=beams
+        translator=translator, summarizer="none", device=device, engine=engine, int8=int8, translation_beams=beams,
+        threads=threads,
     )
     pipeline = Pipeline(settings)
     _status(f"loading {translator}", as_json)

@@ -40,6 +40,8 @@ def run_batch(
     digest: bool = False,
     wait: bool = False,
     on_wait: Callable[[int | None], None] | None = None,
+    on_load: Callable[[str, str], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> RunReport:
     """Process files, folders (their `*.txt`) and records into `out_dir`; one bad input never stops the run.
@@ -48,7 +50,9 @@ def run_batch(
     first input is read, so a missing model fails at once. With `ray`, the cluster computes and this process
     loads no model (unless a digest needs the summarizer). Missing extras (ray, ctranslate2) are said before
     any work. One run at a time writes `out_dir`: another one holding it raises OutputLockedError, or with
-    `wait` is waited for (`on_wait(pid)` is called first).
+    `wait` is waited for (`on_wait(pid)` is called first). `on_load(role, name)` is called before a model
+    loads (a first run downloads it), `on_start(inputs)` when the work on the inputs begins, `on_outcome` after
+    each input.
     """
     items = [x for x in inputs if isinstance(x, InputItem)]
     items += discover_inputs([x for x in inputs if not isinstance(x, InputItem)])
@@ -66,7 +70,9 @@ def run_batch(
                          on_outcome=on_outcome, wait=wait, on_wait=on_wait)
     with runner.locked():  # from before the models load: a second run is told at once
         if ray is None:
-            pipeline.load_models()
+            pipeline.load_models(on_load=on_load)
+        if on_start:
+            on_start(len(items))
         return runner.run(items, digest=digest)
 
 

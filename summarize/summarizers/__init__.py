@@ -35,6 +35,7 @@ def load_summarizer(settings: Settings) -> Summarizer:
             int8=False,  # --int8 is for the translator; the summarizer stays fp32 (see models.md, benchmark)
             num_beams=settings.summary_beams,
             overlap=settings.chunk_overlap,
+            threads=settings.threads,
         )
     raise UsageError(f"no summarizer for {settings.summarizer!r}")
 

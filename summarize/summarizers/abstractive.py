@@ -24,6 +24,7 @@ from ..document import Document
 from ..errors import UsageError
 from ..loading import LoadedModel, load_seq2seq
 from ..settings import LengthSpec, parse_length
+from ..text import strip_controls
 from .base import DraftSummary, SourceKey
 from .chunk import chunk_sentences
 
@@ -90,11 +91,12 @@ class AbstractiveSummarizer:
         dtype: str = "auto",
         revision: str | None = None,
         int8: bool = False,
+        threads: int | None = None,
         **options: Any,
     ) -> AbstractiveSummarizer:
         """Load a summarization model by hub name or local directory (see `loading.load_seq2seq`)."""
         loaded = load_seq2seq(
-            name, role="summarization", device=device, dtype=dtype, revision=revision, int8=int8
+            name, role="summarization", device=device, dtype=dtype, revision=revision, int8=int8, threads=threads
         )
         return cls(loaded, **options)
 
@@ -202,7 +204,7 @@ class AbstractiveSummarizer:
                 min_new_tokens=bounds.min_new_tokens,
                 max_new_tokens=bounds.max_new_tokens,
             )
-        return [tokenizer.decode(seq, skip_special_tokens=True).strip() for seq in out.tolist()]
+        return [strip_controls(tokenizer.decode(seq, skip_special_tokens=True)).strip() for seq in out.tolist()]
 
     def _attributed(self, chunk: Sequence[_Unit], source_ids: list[int], text: str) -> list[_Unit]:
         """The summary's sentences as units, each with its attention mass chained to body sentences."""

@@ -19,6 +19,7 @@ def load_translator(settings: Settings) -> Translator:
             revision=settings.revision,
             num_beams=settings.translation_beams,
             max_batch_tokens=settings.max_batch_tokens,
+            threads=settings.threads,
         )
     from .marian import MarianTranslator
 
@@ -30,4 +31,5 @@ def load_translator(settings: Settings) -> Translator:
         int8=bool(settings.int8),
         num_beams=settings.translation_beams,
         max_batch_tokens=settings.max_batch_tokens,
+        threads=settings.threads,
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..document import Document, replace
 from ..segment import split_clauses
 from ..settings import default_batch_tokens
-from ..text import has_letter
+from ..text import has_letter, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def is_degenerate(english: str, german: str) -> bool:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(strip_controls(text).split())  # models can emit NUL, ESC...: never let them into .md/.html
 
 
 def translate_documents(docs: Sequence[Document], translator: Translator) -> list[Document]:

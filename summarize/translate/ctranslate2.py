@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelNotFoundError, UsageError
-from ..loading import load_tokenizer, model_identity, resolve_device
+from ..loading import default_threads, load_tokenizer, model_identity, resolve_device
 from ..settings import ct2_compute_type
 from .base import GenerationOptions, Translator
 
@@ -85,13 +85,13 @@ class CTranslate2Translator(Translator):
         compute_type: str = "int8",
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
+        threads: int | None = None,
     ) -> None:
         super().__init__(num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=device)
         ct2 = _ctranslate2()
-        threads = int(os.environ.get("OMP_NUM_THREADS", "0")) or _torch_threads()
         self.translator = ct2.Translator(
             str(model_dir), device=device, device_index=device_index, compute_type=compute_type,
-            intra_threads=threads,
+            intra_threads=threads or default_threads(),
         )
         self.tokenizer = tokenizer
         self.label = label
@@ -108,6 +108,7 @@ class CTranslate2Translator(Translator):
         revision: str | None = None,
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
+        threads: int | None = None,
     ) -> CTranslate2Translator:
         _ctranslate2()  # a missing extra is said before any model work
         torch_device = resolve_device(device)
@@ -127,6 +128,7 @@ class CTranslate2Translator(Translator):
             compute_type=quantization,
             num_beams=num_beams,
             max_batch_tokens=max_batch_tokens,
+            threads=threads,
         )
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
@@ -156,11 +158,3 @@ class CTranslate2Translator(Translator):
             self.tokenizer.convert_tokens_to_ids(r.hypotheses[0][:limit]) for r, limit in zip(results, max_new_tokens)
         ]
 
-
-def _torch_threads() -> int:
-    try:
-        import torch
-
-        return torch.get_num_threads()
-    except ImportError:  # pragma: no cover
-        return os.cpu_count() or 1

@@ -50,8 +50,11 @@ class MarianTranslator(Translator):
         int8: bool = False,
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
+        threads: int | None = None,
     ) -> MarianTranslator:
-        loaded = load_seq2seq(name, role="translation", device=device, dtype=dtype, revision=revision, int8=int8)
+        loaded = load_seq2seq(
+            name, role="translation", device=device, dtype=dtype, revision=revision, int8=int8, threads=threads
+        )
         return cls(loaded, num_beams=num_beams, max_batch_tokens=max_batch_tokens)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:

@@ -207,7 +207,8 @@ def test_tiny_model_runs_through_the_eval_command(tiny_marian: str, tmp_path: Pa
 
     json_out = tmp_path / "report.json"
     run_ok(["eval", "translation", "--src", str(news("de")), "--ref", str(news("en")), "--translator", tiny_marian,
-          "--device", "cpu", "--limit", "12", "--lines-per-doc", "5", "--json", "--json-out", str(json_out)])
+          "--device", "cpu", "--threads", "1", "--limit", "12", "--lines-per-doc", "5", "--json",
+          "--json-out", str(json_out)])
     report = json.loads(capsys.readouterr().out)
     assert report == json.loads(json_out.read_text(encoding="utf-8"))
     assert (report["lines"], report["documents"], report["lines_per_doc"]) == (12, 3, 5)
@@ -239,8 +240,9 @@ def test_tiny_model_runs_through_the_eval_command(tiny_marian: str, tmp_path: Pa
         ["--src", "/no/such/file.de"],
         ["--limit", "0"],
         ["--testset", "wmt19"],
+        ["--threads", "0"],
     ],
-    ids=["missing-model", "missing-src", "bad-limit", "testset-and-files"],
+    ids=["missing-model", "missing-src", "bad-limit", "testset-and-files", "bad-threads"],
 )
 def test_usage_and_model_errors_exit_2(args: list[str], capsys) -> None:
     from summarize.cli import main
@@ -309,7 +311,7 @@ def _real_model_cached() -> bool:
 @pytest.mark.real_weights
 def test_real_opus_mt_scores_near_its_published_bleu(capsys) -> None:
     if not _real_model_cached():
-        pytest.skip(f"{REAL_MODEL} is not in the Hugging Face cache (huggingface-cli download {REAL_MODEL})")
+        pytest.skip(f"{REAL_MODEL} is not in the Hugging Face cache (hf download {REAL_MODEL})")
 
     run_ok(["eval", "translation", "--testset", "wmt19", "--translator", REAL_MODEL, "--limit", "100", "--json"])
     report = json.loads(capsys.readouterr().out)

@@ -4,6 +4,7 @@ tiny random seq2seq models with a 128-token window, so map-reduce triggers on on
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def t5_128(tmp_path_factory: pytest.TempPathFactory):
     """A tiny random T5 with a SentencePiece unigram tokenizer (T5's format), 128-token window."""
     import sentencepiece as spm
     import torch
-    from transformers import T5Config, T5ForConditionalGeneration, T5Tokenizer
+    from transformers import AutoTokenizer, T5Config, T5ForConditionalGeneration
 
     from summarize.loading import load_seq2seq
 
@@ -76,10 +77,12 @@ def t5_128(tmp_path_factory: pytest.TempPathFactory):
         minloglevel=2,
         hard_vocab_limit=False,
     )
-    sp = spm.SentencePieceProcessor(model_proto=buf.getvalue())
-    vocab = [(sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size())]
-    tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=WINDOW)
-    tokenizer.save_pretrained(out)
+    # T5's own files (spiece.model + its config): every transformers release since the lower bound reads them.
+    (out / "spiece.model").write_bytes(buf.getvalue())
+    (out / "tokenizer_config.json").write_text(
+        json.dumps({"tokenizer_class": "T5Tokenizer", "extra_ids": 0, "model_max_length": WINDOW, "legacy": True})
+    )
+    tokenizer = AutoTokenizer.from_pretrained(out)
     config = T5Config(
         vocab_size=len(tokenizer), d_model=16, d_kv=8, d_ff=32, num_layers=1, num_decoder_layers=1,
         num_heads=2, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,

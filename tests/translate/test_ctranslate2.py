@@ -82,3 +82,20 @@ def test_missing_model_is_a_model_error(ct2_cache):
 
     with pytest.raises(ModelNotFoundError):
         CTranslate2Translator.from_pretrained("./no/such/model", device="cpu")
+
+
+def test_threads_become_ctranslate2_intra_threads(ct2_cache, tiny_marian, monkeypatch):
+    import ctranslate2
+
+    seen: list[int] = []
+    real = ctranslate2.Translator
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs["intra_threads"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ctranslate2, "Translator", recording)
+    CTranslate2Translator.from_pretrained(tiny_marian, device="cpu", threads=3)
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    CTranslate2Translator.from_pretrained(tiny_marian, device="cpu")  # the default: OMP_NUM_THREADS
+    assert seen == [3, 2]
