@@ -23,7 +23,7 @@ from typing import IO
 
 from .document import Document, Result, Summary, replace
 from .errors import InputError, ModelNotFoundError, SummarizeError, UsageError
-from .pipeline import Pipeline, load_document
+from .pipeline import Pipeline, load_document, twin_result
 from .render import render_digest_html, render_digest_markdown, render_html, render_index, render_json
 from .render.markdown import render_markdown
 
@@ -307,8 +307,11 @@ class BatchRunner:
         return report
 
     def _outcomes(self, items: Sequence[InputItem], sink: JsonlSink | None) -> Iterator[Outcome]:
-        """Read and cache-check each input here; hand the rest to the executor as a lazy stream of Jobs."""
+        """Read and cache-check each input here; hand the rest to the executor as a lazy stream of Jobs.
+        An article identical to one finished earlier in this run (same text under another name) is written
+        from that one's result; twins in the same batch are computed once by `Pipeline.process_many`."""
         side: deque[Outcome] = deque()  # failures and cache hits found while the executor pulls jobs
+        finished: dict[str, str] = {}  # twin key of a finished article -> its cache key
 
         def jobs() -> Iterator[Job]:
             for item in items:
@@ -323,6 +326,16 @@ class BatchRunner:
                 if cached is not None:
                     side.append(self._finish(Job(item, doc, key, started), cached, sink, "cached"))
                     continue
+                twin_key = _twin_key(doc)
+                twin = self._cached(finished[twin_key]) if twin_key in finished else None
+                if twin is not None:
+                    try:
+                        result = twin_result(twin, doc)
+                        self._store(key, result)
+                        side.append(self._finish(Job(item, doc, key, started), result, sink, "done"))
+                        continue
+                    except OSError:
+                        pass  # not written: computed like any other article
                 yield Job(item, doc, key, started)
 
         for job, result, error in self.executor(jobs()):
@@ -333,6 +346,7 @@ class BatchRunner:
                 continue
             try:
                 self._store(job.key, result)
+                finished.setdefault(_twin_key(job.doc), job.key)
                 yield self._finish(job, result, sink, "done")
             except OSError as exc:
                 yield Outcome(job.item.id, job.item.path, "failed", f"cannot write outputs: {exc}")
@@ -410,6 +424,12 @@ class BatchRunner:
             write_atomic(self.out_dir / name, text)
             written.append(str(self.out_dir / name))
         return tuple(written)
+
+
+def _twin_key(doc: Document) -> str:
+    """Equal for the same article under two names: the text and its sentence layout."""
+    layout = "".join(f"{s.start},{s.end},{s.role};" for s in doc.sentences)
+    return hashlib.sha256(f"{doc.text}\x1f{layout}".encode()).hexdigest()
 
 
 def _title(doc: Document) -> str:

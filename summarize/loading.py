@@ -3,13 +3,22 @@
 Loading goes through transformers' Auto classes, so any valid Marian, BART, PEGASUS or T5 directory loads.
 Without internet, a hub name works only from the Hugging Face cache; a failure becomes one
 `ModelNotFoundError` line that names the model and the ways to supply it.
+
+CTranslate2 engines (translator and summarizer) get their model here too: `convert_ctranslate2` converts a
+transformers model once with ctranslate2's own converter and caches the result under
+`~/.cache/summarize/ct2/` (or `$SUMMARIZE_CACHE`), keyed by the model, its revision or files, the
+quantization and the ctranslate2 version. Conversion writes to a temporary folder and renames it, so an
+interrupted conversion is never used.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import shutil
 import socket
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,11 +45,15 @@ class LoadedModel:
     @property
     def max_input_tokens(self) -> int:
         """The encoder window in tokens, from the model config (512 for opus-mt, 1024 for BART)."""
-        cfg = self.model.config
-        limit = getattr(cfg, "max_position_embeddings", None) or getattr(cfg, "n_positions", None)
-        tok_limit = getattr(self.tokenizer, "model_max_length", None)
-        candidates = [v for v in (limit, tok_limit) if isinstance(v, int) and 0 < v < 1_000_000]
-        return min(candidates) if candidates else 512
+        return window_of(self.model.config, self.tokenizer)
+
+
+def window_of(config: Any, tokenizer: Any) -> int:
+    """The encoder window in tokens: the smaller of the model's position limit and the tokenizer's."""
+    limit = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+    tok_limit = getattr(tokenizer, "model_max_length", None)
+    candidates = [v for v in (limit, tok_limit) if isinstance(v, int) and 0 < v < 1_000_000]
+    return min(candidates) if candidates else 512
 
 
 def resolve_device(device: str = "auto") -> Any:
@@ -87,9 +100,14 @@ def _quiet_transformers() -> None:
 
 
 def _revision_of(name: str, model: Any, revision: str | None) -> str:
-    if Path(name).is_dir():
+    return revision_label(name, model.config, revision)
+
+
+def revision_label(name: str, config: Any, revision: str | None) -> str:
+    """What a result records as the model's revision: "local", the cache's commit hash, or what was asked for."""
+    if Path(name).expanduser().is_dir():
         return "local"
-    commit = getattr(model.config, "_commit_hash", None)
+    commit = getattr(config, "_commit_hash", None)
     return commit or revision or "main"
 
 
@@ -150,6 +168,23 @@ def load_tokenizer(name: str, *, role: str = "translation", revision: str | None
         raise _not_found(name, role, exc) from None
 
 
+def load_config(name: str, *, role: str = "summarization", revision: str | None = None) -> Any:
+    """The model's `AutoConfig` and `GenerationConfig` (engines that run a converted model still read them)."""
+    from transformers import AutoConfig, GenerationConfig
+
+    _quiet_transformers()
+    source = _source(name, role, revision)
+    try:
+        config = AutoConfig.from_pretrained(source, revision=revision)
+    except (OSError, ValueError, KeyError) as exc:
+        raise _not_found(name, role, exc) from None
+    try:
+        generation = GenerationConfig.from_pretrained(source, revision=revision)
+    except (OSError, ValueError, KeyError):  # no generation_config.json: the model config carries the settings
+        generation = GenerationConfig.from_model_config(config)
+    return config, generation
+
+
 def load_seq2seq(
     name: str,
     *,
@@ -197,3 +232,145 @@ def quantize_int8(model: Any) -> Any:
         warnings.simplefilter("ignore")
         # In place: a copy would hold the fp32 and the int8 weights at once (peak memory).
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+
+
+# --- CTranslate2 ---------------------------------------------------------------------------------------
+
+# Bumped whenever what `convert_ctranslate2` writes changes (2: BART under transformers 5; the attention of
+# all heads of the last decoder layer is returned), so that older cached conversions are not reused.
+CT2_FORMAT = "2"
+
+
+def ctranslate2_module() -> Any:
+    try:
+        import ctranslate2
+    except ImportError:
+        raise UsageError(
+            "the ctranslate2 engine needs the ctranslate2 package: pip install ctranslate2 (or --engine transformers)"
+        ) from None
+    return ctranslate2
+
+
+def ctranslate2_threads() -> int:
+    """Threads for a CTranslate2 model: OMP_NUM_THREADS when set, else what torch uses (the tests pin 1)."""
+    threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+    if threads:
+        return threads
+    try:
+        import torch
+
+        return torch.get_num_threads()
+    except ImportError:  # pragma: no cover
+        return os.cpu_count() or 1
+
+
+def ctranslate2_compute_type(device_type: str, int8: bool) -> str:
+    """int8 (CPU) / int8_float16 (GPU) when int8, else float32 (CPU) / float16 (GPU)."""
+    if device_type == "cpu":
+        return "int8" if int8 else "float32"
+    return "int8_float16" if int8 else "float16"
+
+
+def cache_root() -> Path:
+    base = os.environ.get("SUMMARIZE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "summarize"
+    )
+    return Path(base) / "ct2"
+
+
+def _fingerprint(name: str, revision: str | None, quantization: str, version: str) -> str:
+    parts = [name, revision or "", quantization, version, CT2_FORMAT]
+    local = Path(name).expanduser()
+    if local.is_dir():  # a local folder can change in place: its files' sizes and times are part of the key
+        parts = [str(local.resolve()), quantization, version, CT2_FORMAT]
+        parts += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in sorted(local.iterdir()) if f.is_file()]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def convert_ctranslate2(
+    name: str, *, role: str = "translation", revision: str | None = None, quantization: str = "int8"
+) -> Path:
+    """Convert (once) a transformers seq2seq model to a CTranslate2 folder; return the folder.
+
+    Errors: ModelNotFoundError when the model cannot be read, UsageError when it cannot be converted
+    (an architecture CTranslate2 has no converter for, a tokenizer smaller than the model's vocabulary)."""
+    ct2 = ctranslate2_module()
+    target = cache_root() / _fingerprint(name, revision, quantization, ct2.__version__)
+    if (target / "model.bin").exists():
+        return target
+    source = _source(name, role, revision)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
+    try:
+        log.debug("converting %s to CTranslate2 (%s) in %s", name, quantization, target)
+        _converter(ct2, source, name, role, revision).convert(str(tmp), quantization=quantization, force=True)
+        try:
+            tmp.rename(target)
+        except OSError:  # another process converted it meanwhile
+            if not (target / "model.bin").exists():
+                raise
+    except UsageError:
+        raise
+    except (OSError, ValueError, KeyError, NotImplementedError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "No conversion is registered" in reason:
+            raise UsageError(
+                f"{role} model {name!r}: CTranslate2 cannot convert this architecture; use --engine transformers"
+            ) from None
+        raise ModelNotFoundError(name, role, f"CTranslate2 conversion failed: {reason}"[:200]) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _converter(ct2: Any, source: str, name: str, role: str, revision: str | None) -> Any:
+    """ctranslate2's TransformersConverter, with what it needs under transformers 5, on loaded copies only."""
+    import numpy as np
+    from ctranslate2.converters import TransformersConverter
+
+    # BART-style converters take the vocabulary from the tokenizer (cut to the model's size when longer, as
+    # distilbart's 50,265 tokens for 50,264 rows); a shorter one cannot describe the model's output layer.
+    vocabulary_from_tokenizer = _model_type(source, revision) in ("bart", "mbart", "pegasus")
+
+    class Converter(TransformersConverter):  # type: ignore[misc, valid-type]
+        vocab_size: int | None = None
+
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            config = kwargs.get("config")
+            # The BART converter reads `normalize_before`, which transformers 5's BartConfig no longer has.
+            # BART (and distilbart) are post-norm. Set on the loaded config, never in the user's folder.
+            if getattr(config, "model_type", None) == "bart" and not hasattr(config, "normalize_before"):
+                config.normalize_before = False
+            self.vocab_size = getattr(config, "vocab_size", None)
+            return super().load_model(model_class, model_name_or_path, **kwargs)
+
+        def load_tokenizer(self, tokenizer_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            tokenizer = super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
+            n = len(tokenizer)
+            if vocabulary_from_tokenizer and self.vocab_size and n < self.vocab_size:
+                raise UsageError(
+                    f"{role} model {name!r}: its tokenizer has {n} tokens but the model's vocabulary has "
+                    f"{self.vocab_size}; CTranslate2 needs them to match (use --engine transformers)"
+                )
+            return tokenizer
+
+        def _load(self) -> Any:
+            spec = super()._load()
+            decoder = getattr(spec, "decoder", None)
+            heads = getattr(decoder, "num_heads", None)
+            if decoder is not None and heads is not None:
+                # `return_attention` gives the mean over these heads of the last layer: all of them, as the
+                # transformers engine averages (not only the first head, CTranslate2's default).
+                decoder.alignment_heads = np.dtype("int16").type(int(heads))
+            return spec
+
+    return Converter(source, revision=revision)
+
+
+def _model_type(source: str, revision: str | None) -> str | None:
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(source, revision=revision).model_type
+    except (OSError, ValueError, KeyError):
+        return None  # the converter itself will say what is wrong

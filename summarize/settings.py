@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,13 +17,20 @@ DEFAULT_SUMMARIZER_MODEL = "sshleifer/distilbart-cnn-12-6"
 SUMMARIZERS = ("abstractive", "extractive", "none")
 LENGTHS = ("short", "medium", "long")
 FORMATS = ("json", "md", "html")
-ENGINES = ("transformers", "ctranslate2")
+# "auto": CTranslate2 when the ctranslate2 package imports (a core dependency) on a device it runs on (cpu, cuda),
+# else transformers; resolved before anything runs, so signatures and cache keys name the engine that ran.
+ENGINES = ("auto", "transformers", "ctranslate2")
 DEVICES_HELP = "auto|cpu|cuda|cuda:N|mps"
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 # Padded source tokens per translation batch when not set: measured best on CPU (bench/bench_translate.py,
 # models.md); GPUs want larger batches (out-of-memory halves a batch, so a too-large budget only costs time).
 BATCH_TOKENS_CPU = 2048
 BATCH_TOKENS_GPU = 8192
+# Padded source tokens per summarizer call (chunks of several articles batched together), by engine and device:
+# CTranslate2 on CPU gains from batching up to about 4 chunks of 1,024 tokens, and each chunk's beam-4 caches
+# cost ~200 MB (the memory target, models.md); torch on CPU gains nothing from it and runs one chunk at a time.
+SUMMARY_BATCH_TOKENS_CT2_CPU = 4096
+SUMMARY_BATCH_TOKENS_GPU = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +47,12 @@ class Settings:
     summarizer: str = "abstractive"
     length: str = "medium"
     # where and how fast
-    engine: str = "transformers"
+    engine: str = "auto"  # auto | transformers | ctranslate2 (see ENGINES)
     device: str = "auto"
     dtype: str = "auto"  # float16 / bfloat16 only on GPU
-    # Dynamic int8 quantization of the translator's Linear layers. None: on when the transformers engine
-    # translates on CPU (same output whatever the batch size, ~3x faster; models.md), off on GPUs.
+    # int8 weights. transformers engine: dynamic int8 quantization of the translator's Linear layers (the
+    # summarizer stays fp32). ctranslate2 engine: both models int8 (float32 / float16 without). None: on CPU,
+    # off on GPUs (models.md has the measured speed and the published quality cost).
     int8: bool | None = None
     max_batch_tokens: int | None = None  # padded source tokens per translation batch; None: by device
     translation_beams: int = 1  # greedy: fastest, and identical output whatever the batch size
@@ -82,18 +91,25 @@ class Settings:
 
     def resolved_for(self, device_type: str) -> Settings:
         """These settings with the choices left to the machine made for a device type ("cpu", "cuda", "mps"),
-        so that signatures and cache keys say what really runs."""
-        if self.int8 is not None:
-            return self
-        return self.replace(int8=device_type == "cpu" and self.translate and self.engine == "transformers")
+        so that signatures and cache keys say what really runs: the engine ("auto" becomes one), then int8."""
+        settings = self
+        if settings.engine == "auto":
+            settings = settings.replace(engine=_auto_engine(device_type))
+        if settings.int8 is None:
+            if settings.engine == "ctranslate2":  # both models run in CTranslate2
+                on = settings.translate or settings.summarizer == "abstractive"
+            else:  # the transformers engine quantizes the translator only
+                on = settings.translate
+            settings = settings.replace(int8=device_type == "cpu" and on)
+        return settings
 
     def resolved(self, auto_device_type: str | None = None) -> Settings:
         """`resolved_for` the device these settings name. "auto" means `auto_device_type` when given (a Ray
-        worker's device, say), else what this machine has (imports torch, only when a translator will run)."""
-        if self.int8 is not None:
+        worker's device, say), else what this machine has (imports torch, only when a model will run)."""
+        if self.int8 is not None and self.engine != "auto":
             return self
         kind = self.device.split(":")[0]  # a named device is checked when loading
-        if kind == "auto" and self.translate and self.engine == "transformers":
+        if kind == "auto" and (self.translate or self.summarizer == "abstractive"):
             if auto_device_type is None:
                 from .loading import resolve_device
 
@@ -112,7 +128,7 @@ class Settings:
         parts += [
             f"len={self.length}",
             f"beam={self.translation_beams}/{self.summary_beams}",
-            f"eng={self.engine}",
+            f"eng={self.resolved().engine if self.engine == 'auto' else self.engine}",  # what runs, never "auto"
         ]
         if self.int8:
             parts.append("int8")
@@ -123,6 +139,22 @@ class Settings:
 def default_batch_tokens(device_type: str) -> int:
     """The translation batch budget (padded source tokens) when the settings leave it to the device."""
     return BATCH_TOKENS_CPU if device_type == "cpu" else BATCH_TOKENS_GPU
+
+
+def default_summary_batch(engine: str, device_type: str) -> tuple[int | None, int | None]:
+    """(chunks, padded source tokens) per summarizer call; None: no limit of that kind."""
+    if device_type != "cpu":
+        return 8, SUMMARY_BATCH_TOKENS_GPU
+    if engine == "ctranslate2":
+        return None, SUMMARY_BATCH_TOKENS_CT2_CPU
+    return 1, None  # torch on CPU: one chunk at a time measured as fast as batches, and bounds memory
+
+
+def _auto_engine(device_type: str) -> str:
+    """What engine "auto" means on a device: CTranslate2 where it is installed and runs (cpu, cuda)."""
+    if device_type in ("cpu", "cuda", "auto") and importlib.util.find_spec("ctranslate2") is not None:
+        return "ctranslate2"
+    return "transformers"
 
 
 def _short(name: str) -> str:

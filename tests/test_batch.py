@@ -49,6 +49,25 @@ def test_cache_key_changes_with_settings(tmp_path, extractive_pipeline, tiny_set
     assert BatchRunner(other, tmp_path).run(items).outcomes[0].status == "done"
 
 
+def test_an_identical_article_is_written_from_the_first(tmp_path, extractive_pipeline, seed_files, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(seed_files[0], folder / "a.txt")
+    shutil.copy(seed_files[1], folder / "b.txt")
+    shutil.copy(seed_files[0], folder / "c_same_as_a.txt")  # the same article under another name
+    processed: list[str] = []
+    real = extractive_pipeline.process_many
+    monkeypatch.setattr(extractive_pipeline, "process_many",
+                        lambda docs: processed.extend(d.id for d in docs) or real(docs))
+    report = BatchRunner(extractive_pipeline, tmp_path / "out", group_size=1, formats=("json",)).run(
+        discover_inputs([folder]))
+    assert processed == ["a", "b"] and [o.status for o in report.outcomes] == ["done"] * 3
+    a, c = (json.loads((tmp_path / "out" / f"{n}.json").read_text()) for n in ("a", "c_same_as_a"))
+    assert c["document"]["id"] == "c_same_as_a" and c["summary"]["document_ids"] == ["c_same_as_a"]
+    assert {link["document_id"] for s in c["summary"]["sentences"] for link in s["sources"]} == {"c_same_as_a"}
+    assert json.dumps(c).replace("c_same_as_a", "a") == json.dumps(a)
+
+
 def test_jsonl_has_each_article_once_across_reruns(tmp_path, extractive_pipeline, seeds_dir):
     items = discover_inputs([seeds_dir])
     jsonl = tmp_path / "results.jsonl"

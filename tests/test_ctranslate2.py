@@ -8,7 +8,7 @@ pytest.importorskip("ctranslate2", reason="the ct2 extra (ctranslate2) is not in
 
 from tiny_models import seed_lines
 
-from summarize.translate import ctranslate2 as ct2_engine
+from summarize import loading
 from summarize.translate.ctranslate2 import CTranslate2Translator
 
 
@@ -34,7 +34,7 @@ def test_converts_once_and_labels_the_engine(engine, tiny_marian, monkeypatch):
 
     monkeypatch.setattr("ctranslate2.converters.TransformersConverter.convert", no_conversion)
     CTranslate2Translator.from_pretrained(tiny_marian, device="cpu")  # cache hit: no conversion
-    assert not list(ct2_engine.cache_root().glob(".converting-*"))
+    assert not list(loading.cache_root().glob(".converting-*"))
 
 
 def test_one_nonempty_translation_per_sentence_in_order(engine):

@@ -8,6 +8,7 @@ import pytest
 from tiny_models import seed_lines
 
 from summarize.translate import GenerationOptions, Translator, is_degenerate, translate_documents
+from summarize.translate.base import RETRY_OPTIONS, retry_limit
 from summarize.translate.marian import MarianTranslator
 
 
@@ -75,6 +76,45 @@ def test_out_of_memory_halves_the_batch():
     assert max(len(b) for b in engine.batches) <= 2
 
 
+class LoopingTranslator(WordTranslator):
+    """Greedy output loops on every sentence (degenerate, as a random model's does); beam search is fine.
+    Records each retry call: (source lengths, limits)."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(window=64, **kw)
+        self.retries: list[tuple[list[int], list[int]]] = []
+
+    def generate_ids(self, batch, max_new_tokens, options: GenerationOptions) -> list[list[int]]:
+        if options == RETRY_OPTIONS:
+            self.retries.append(([len(ids) for ids in batch], list(max_new_tokens)))
+            return [list(ids) for ids in batch]
+        return [[ids[0]] * 12 for ids in batch]  # "WORT WORT WORT ..."
+
+
+LOOPING = [" ".join(f"w{i}x{j}" for j in range(n)) + "." for i, n in enumerate((3, 9, 1, 7, 2, 5, 4, 8, 30, 12, 3, 3))]
+
+
+@pytest.mark.parametrize("budget", [16, 40, 10_000])
+def test_batched_retries_give_every_sentence_one_translation_within_the_budget(budget):
+    engine = LoopingTranslator(max_batch_tokens=budget)
+    out = engine.translate_sentences(LOOPING)
+    assert out == [t.upper() for t in LOOPING]  # every retried sentence: exactly its beam-search output
+    assert sum(len(lengths) for lengths, _ in engine.retries) == len(LOOPING)  # each retried once
+    for lengths, limits in engine.retries:
+        assert max(lengths) * len(lengths) <= max(budget, max(lengths))  # the first pass's budget
+        assert len(set(limits)) == 1  # one limit per batch, a piece's own (rounded up), never a neighbour's
+        assert all(limits[0] == retry_limit(n, 64) >= min(64, 2 * n + 10) for n in lengths)
+    if budget == 10_000:
+        assert len(engine.retries) < len(LOOPING)  # batched, not one by one
+
+
+def test_retries_one_at_a_time_on_request():
+    engine = LoopingTranslator(batch_retries=False)
+    assert engine.translate_sentences(LOOPING) == [t.upper() for t in LOOPING]
+    assert [len(lengths) for lengths, _ in engine.retries] == [1] * len(LOOPING)
+    assert all(limits == [min(64, 2 * n[0] + 10)] for n, limits in engine.retries)  # the first pass's limit
+
+
 @pytest.mark.parametrize(
     ("english", "german", "degenerate"),
     [
@@ -122,8 +162,15 @@ def _batch_size_1_and_64(tiny_marian: str, int8: bool) -> tuple[list[str], list[
 
 
 def test_marian_output_is_independent_of_batch_size(tiny_marian: str):
+    # The random model's output is degenerate nearly everywhere: nearly every sentence is retried, in batches.
     one, many = _batch_size_1_and_64(tiny_marian, int8=False)
     assert one == many
+
+
+def test_int8_marian_retries_one_at_a_time(tiny_marian: str):
+    # Dynamic int8 scales activations per batch: a batched beam-search retry would depend on its neighbours.
+    assert not MarianTranslator.from_pretrained(tiny_marian, device="cpu", int8=True).batch_retries
+    assert MarianTranslator.from_pretrained(tiny_marian, device="cpu", int8=False).batch_retries
 
 
 def test_int8_output_is_independent_of_batch_size_within_tolerance(tiny_marian: str):

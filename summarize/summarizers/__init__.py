@@ -1,7 +1,8 @@
 """The summarize stage: translated Documents → `DraftSummary` (provenance links it afterwards).
 
 `ExtractiveSummarizer` picks central source sentences (no model); `AbstractiveSummarizer` generates
-with a seq2seq model, map-reduce over token windows (`chunk`) when the input is too long.
+with a seq2seq model, map-reduce over token windows (`chunk`) when the input is too long, through an
+engine (`engine.TransformersEngine` or `ctranslate2.CTranslate2Engine`).
 `find_duplicate_groups` finds sentences repeated across the articles of a digest.
 """
 
@@ -27,12 +28,16 @@ def load_summarizer(settings: Settings) -> Summarizer:
     if settings.summarizer == "abstractive":
         from .abstractive import AbstractiveSummarizer
 
+        settings = settings.resolved()  # "auto" engine and int8 decided for this machine
         return AbstractiveSummarizer.from_pretrained(
             settings.summarizer_model,
             device=settings.device,
             dtype=settings.dtype,
             revision=settings.revision,
-            int8=False,  # --int8 is for the translator; the summarizer stays fp32 (see models.md, benchmark)
+            engine=settings.engine,
+            # CTranslate2: int8 follows the setting (both models). transformers: --int8 is for the translator;
+            # the summarizer stays fp32 there (models.md).
+            int8=bool(settings.int8) if settings.engine == "ctranslate2" else False,
             num_beams=settings.summary_beams,
             overlap=settings.chunk_overlap,
         )

@@ -9,7 +9,8 @@ __all__ = ["GenerationOptions", "Translator", "is_degenerate", "load_translator"
 
 
 def load_translator(settings: Settings) -> Translator:
-    """The engine named by `settings.engine`, loaded once."""
+    """The engine named by `settings.engine` ("auto" resolved first), loaded once."""
+    settings = settings.resolved()
     if settings.engine == "ctranslate2":
         from .ctranslate2 import CTranslate2Translator
 
@@ -17,6 +18,7 @@ def load_translator(settings: Settings) -> Translator:
             settings.translator,
             device=settings.device,
             revision=settings.revision,
+            int8=bool(settings.int8),
             num_beams=settings.translation_beams,
             max_batch_tokens=settings.max_batch_tokens,
         )
@@ -27,7 +29,7 @@ def load_translator(settings: Settings) -> Translator:
         device=settings.device,
         dtype=settings.dtype,
         revision=settings.revision,
-        int8=bool(settings.resolved().int8),
+        int8=bool(settings.int8),
         num_beams=settings.translation_beams,
         max_batch_tokens=settings.max_batch_tokens,
     )

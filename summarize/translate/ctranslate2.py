@@ -1,76 +1,28 @@
 """The CTranslate2 engine: the same Marian model, converted once by ctranslate2's own converter.
 
-int8 on CPU, float16 on CUDA. The converted model is cached under `~/.cache/summarize/ct2/` (or
-`$SUMMARIZE_CACHE`), keyed by the model, its revision or files, the quantization and the ct2 version;
-conversion writes to a temporary folder and renames it, so an interrupted conversion is never used.
+int8 on CPU (float32 with `int8=False`), float16 on CUDA. Conversion and its cache live in
+`loading.convert_ctranslate2`, shared with the summarizer's CTranslate2 engine.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelNotFoundError, UsageError
-from ..loading import load_tokenizer, resolve_device
+from ..errors import UsageError
+from ..loading import (
+    convert_ctranslate2,
+    ctranslate2_compute_type,
+    ctranslate2_module,
+    ctranslate2_threads,
+    load_tokenizer,
+    resolve_device,
+)
 from .base import GenerationOptions, Translator
 
 log = logging.getLogger(__name__)
-
-
-def _ctranslate2() -> Any:
-    try:
-        import ctranslate2
-    except ImportError:
-        raise UsageError("--engine ctranslate2 needs the ct2 extra: pip install 'summarize[ct2]'") from None
-    return ctranslate2
-
-
-def cache_root() -> Path:
-    base = os.environ.get("SUMMARIZE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "summarize"
-    )
-    return Path(base) / "ct2"
-
-
-def _fingerprint(name: str, revision: str | None, quantization: str, version: str) -> str:
-    parts = [name, revision or "", quantization, version]
-    local = Path(name).expanduser()
-    if local.is_dir():  # a local folder can change in place: its files' sizes and times are part of the key
-        parts = [str(local.resolve()), quantization, version]
-        parts += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in sorted(local.iterdir()) if f.is_file()]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
-
-
-def convert(name: str, *, revision: str | None = None, quantization: str = "int8") -> Path:
-    """Convert (once) a transformers seq2seq model to a CTranslate2 folder; return the folder."""
-    ct2 = _ctranslate2()
-    target = cache_root() / _fingerprint(name, revision, quantization, ct2.__version__)
-    if (target / "model.bin").exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
-    try:
-        from ctranslate2.converters import TransformersConverter
-
-        source = str(Path(name).expanduser()) if Path(name).expanduser().is_dir() else name
-        log.debug("converting %s to CTranslate2 (%s) in %s", name, quantization, target)
-        TransformersConverter(source, revision=revision).convert(str(tmp), quantization=quantization, force=True)
-        try:
-            tmp.rename(target)
-        except OSError:  # another process converted it meanwhile
-            if not (target / "model.bin").exists():
-                raise
-    except (OSError, ValueError, KeyError, NotImplementedError) as exc:
-        raise ModelNotFoundError(name, "translation", f"CTranslate2 conversion failed: {exc}"[:200]) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
 
 
 class CTranslate2Translator(Translator):
@@ -87,13 +39,14 @@ class CTranslate2Translator(Translator):
         compute_type: str = "int8",
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
+        batch_retries: bool = True,
     ) -> None:
-        super().__init__(num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=device)
-        ct2 = _ctranslate2()
-        threads = int(os.environ.get("OMP_NUM_THREADS", "0")) or _torch_threads()
-        self.translator = ct2.Translator(
+        super().__init__(
+            num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=device, batch_retries=batch_retries
+        )
+        self.translator = ctranslate2_module().Translator(
             str(model_dir), device=device, device_index=device_index, compute_type=compute_type,
-            intra_threads=threads,
+            intra_threads=ctranslate2_threads(),
         )
         self.tokenizer = tokenizer
         self.label = label
@@ -108,15 +61,18 @@ class CTranslate2Translator(Translator):
         *,
         device: str = "auto",
         revision: str | None = None,
+        int8: bool | None = None,
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
+        batch_retries: bool = True,
     ) -> CTranslate2Translator:
+        """`int8`: int8 weights (None: on CPU only; a GPU runs float16, or int8_float16 when asked)."""
         torch_device = resolve_device(device)
         if torch_device.type not in ("cpu", "cuda"):
             raise UsageError(f"CTranslate2 runs on cpu or cuda, not {torch_device.type}")
         tokenizer = load_tokenizer(name, role="translation", revision=revision)
-        quantization = "int8" if torch_device.type == "cpu" else "float16"
-        model_dir = convert(name, revision=revision, quantization=quantization)
+        quantization = ctranslate2_compute_type(torch_device.type, torch_device.type == "cpu" if int8 is None else int8)
+        model_dir = convert_ctranslate2(name, role="translation", revision=revision, quantization=quantization)
         local = Path(name).expanduser().is_dir()
         label = f"{name}@{'local' if local else revision or 'main'}+ct2-{quantization}"
         return cls(
@@ -128,6 +84,7 @@ class CTranslate2Translator(Translator):
             compute_type=quantization,
             num_beams=num_beams,
             max_batch_tokens=max_batch_tokens,
+            batch_retries=batch_retries,
         )
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
@@ -150,6 +107,7 @@ class CTranslate2Translator(Translator):
             no_repeat_ngram_size=options.no_repeat_ngram_size,
             repetition_penalty=options.repetition_penalty,
             return_scores=False,
+            max_input_length=0,  # never truncate: the base class split every piece to fit the window
             max_batch_size=len(tokens),  # the base class already batched under the token budget
         )
         # One shared limit per call: each row is cut back to its own, so its output ignores its neighbours.
@@ -157,11 +115,3 @@ class CTranslate2Translator(Translator):
             self.tokenizer.convert_tokens_to_ids(r.hypotheses[0][:limit]) for r, limit in zip(results, max_new_tokens)
         ]
 
-
-def _torch_threads() -> int:
-    try:
-        import torch
-
-        return torch.get_num_threads()
-    except ImportError:  # pragma: no cover
-        return os.cpu_count() or 1
