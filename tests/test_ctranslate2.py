@@ -83,3 +83,28 @@ def test_missing_model_is_a_model_error(ct2_cache):
 
     with pytest.raises(ModelNotFoundError):
         CTranslate2Translator.from_pretrained("./no/such/model", device="cpu")
+
+
+# --- the summarizer's model: BART under transformers 5 -------------------------------------------------
+
+
+def test_bart_converts_without_touching_the_model_folder(ct2_cache, tiny_bart):
+    from pathlib import Path
+
+    folder = Path(tiny_bart)
+    before = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    for quantization in ("int8", "float32"):
+        target = loading.convert_ctranslate2(tiny_bart, role="summarization", quantization=quantization)
+        assert (target / "model.bin").exists()
+    assert {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()} == before  # normalize_before: a copy
+
+
+def test_a_tokenizer_smaller_than_the_vocabulary_is_a_clear_error(ct2_cache, tmp_path):
+    from tiny_models import build_bart
+
+    from summarize.errors import UsageError
+
+    folder = build_bart(tmp_path / "bart", model_vocab_size=2000)  # ~1,200 tokens for 2,000 output rows
+    with pytest.raises(UsageError, match=r"tokenizer has \d+ tokens but the model's vocabulary has 2000"):
+        loading.convert_ctranslate2(str(folder), role="summarization")
+    assert not list(loading.cache_root().glob(".converting-*"))
