@@ -10,6 +10,7 @@ runs in its own process so that its peak memory is its own. Rows on CPU: naive l
     python bench/bench_translate.py                 # 1,000 sentences (a few minutes on 2 cores)
     python bench/bench_translate.py --quick         # 200 sentences
     python bench/bench_translate.py --device cuda --sentences 5000
+    python bench/bench_translate.py --retries --quick    # worst case: every sentence retried (beam 4)
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ ROWS = {  # row -> (engine, int8, dtype); "ours-int8" is the default CPU path, "
              "ours-fp16": ("ours", False, "float16"), "ct2-fp16": ("ct2", False, "auto")},
 }  # fmt: skip
 NAIVE_SUBSET = 40  # the naive loop is timed on a subset and its rate extrapolated
+# `--retries`: the worst case of degenerate-output retries, every sentence retried once with beam search (beam 4,
+# the same fixed output length), against the same engine with none. Row -> (engine row, retries).
+RETRY_ROWS = {
+    "ct2-int8": ("ct2-int8", None), "ct2-int8 all retried": ("ct2-int8", "batched"),
+    "ct2-int8 all retried 1-by-1": ("ct2-int8", "one"),
+    "ours-int8": ("ours-int8", None), "ours-int8 all retried": ("ours-int8", "one"),
+    "ours-int8 all retried batched": ("ours-int8", "batched"),
+    "ours-fp32": ("ours-fp32", None), "ours-fp32 all retried": ("ours-fp32", "batched"),
+}  # fmt: skip
 
 
 def build_model() -> Path:
@@ -71,7 +81,8 @@ def run_row(row: str, device: str, n: int, threads: int, max_batch_tokens: int) 
     import torch
 
     torch.set_num_threads(threads)
-    engine_name, int8, dtype = ROWS[device.split(":")[0]][row]
+    engine_row, retries = RETRY_ROWS.get(row, (row, None))
+    engine_name, int8, dtype = ROWS[device.split(":")[0]][engine_row]
     texts = sentences(n)
     model_dir = str(build_model())
     from summarize.translate.base import GenerationOptions
@@ -119,10 +130,13 @@ def run_row(row: str, device: str, n: int, threads: int, max_batch_tokens: int) 
                     return super().generate_ids(batch, *fixed(options, batch))
 
             engine = FixedCt2.from_pretrained(model_dir, device=device, max_batch_tokens=max_batch_tokens)
-        # Degenerate-output retries would add work that differs per engine: off for the benchmark.
+        # Degenerate-output retries would add work that differs per engine: off for the benchmark, or (--retries)
+        # every sentence retried, the worst case.
         from summarize.translate import base
 
-        base.is_degenerate = lambda english, german: False
+        base.is_degenerate = (lambda english, german: True) if retries else (lambda english, german: False)
+        if retries:
+            engine.batch_retries = retries == "batched"
         target_tokens = sum(fixed_length(n) for n in engine.count_tokens(texts))
         engine.translate_sentences(texts[:8])  # warm-up (GPU kernels, allocator)
         sync()
@@ -145,6 +159,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--max-batch-tokens", type=int, default=None, help="default: the device's default")
+    parser.add_argument("--retries", action="store_true", help="rows with every sentence retried (worst case)")
     parser.add_argument("--row", help=argparse.SUPPRESS)  # internal: one row in this process
     args = parser.parse_args()
     n = 200 if args.quick else args.sentences
@@ -165,18 +180,27 @@ def main() -> None:
     print(f"model: random weights, opus-mt-de-en architecture; {n} seed sentences; output length = 1.2 × source; "
           f"{budget} padded tokens per batch\n")
     results = []
-    for row in ROWS[kind]:
+    for row in RETRY_ROWS if args.retries else ROWS[kind]:
         proc = subprocess.run([sys.executable, __file__, "--row", row, "--device", args.device, "--sentences",
                                str(n), "--threads", str(args.threads), "--max-batch-tokens", str(budget)],
                               capture_output=True, text=True, check=True)
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     naive_rate = results[0]["sentences"] / results[0]["seconds"]
-    print(f"{'engine':<12} {'sent/s':>8} {'tok/s':>8} {'peak RSS':>10} {'GPU mem':>9} {'speed-up':>9}")
+    width = max(len(r["row"]) for r in results) + 1
+    print(f"{'engine':<{width}} {'sent/s':>8} {'tok/s':>8} {'peak RSS':>10} {'GPU mem':>9} {'speed-up':>9}"
+          + ("  cost vs no retries" if args.retries else ""))
+    plain: dict[str, float] = {}
     for r in results:
         rate = r["sentences"] / r["seconds"]
         gpu_mem = f"{r['gpu_mb']:7.0f}MB" if r["gpu_mb"] else f"{'-':>9}"
-        print(f"{r['row']:<12} {rate:8.1f} {r['target_tokens'] / r['seconds']:8.0f} {r['peak_mb']:8.0f}MB "
-              f"{gpu_mem} {rate / naive_rate:8.1f}×")
+        engine_row, retries = RETRY_ROWS.get(r["row"], (r["row"], None))
+        cost = ""
+        if args.retries:
+            plain.setdefault(engine_row, r["seconds"])
+            cost = f"  {r['seconds'] / plain[engine_row]:.2f}×" if retries else ""
+        print(f"{r['row']:<{width}} {rate:8.1f} {r['target_tokens'] / r['seconds']:8.0f} {r['peak_mb']:8.0f}MB "
+              f"{gpu_mem} {rate / naive_rate:8.1f}×{cost}")
+    print(f"load at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

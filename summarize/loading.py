@@ -3,20 +3,29 @@
 Loading goes through transformers' Auto classes, so any valid Marian, BART, PEGASUS or T5 directory loads.
 Without internet, a hub name works only from the Hugging Face cache; a failure becomes one
 `ModelNotFoundError` line that names the model and the ways to supply it.
+
+CTranslate2 engines (translator and summarizer) get their model here too: `convert_ctranslate2` converts a
+transformers model once with ctranslate2's own converter and caches the result under
+`~/.cache/summarize/ct2/` (or `$SUMMARIZE_CACHE`), keyed by the model, its revision or files, the
+quantization and the ctranslate2 version. Conversion writes to a temporary folder and renames it, so an
+interrupted conversion is never used.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
+import shutil
 import socket
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelNotFoundError, UsageError
-from .settings import Settings, default_batch_tokens
+from .settings import Settings, ct2_compute_type, default_batch_tokens
 
 if TYPE_CHECKING:
     from urllib.parse import SplitResult
@@ -33,6 +42,7 @@ class LoadedModel:
     tokenizer: Any
     model: Any
     device: Any  # torch.device
+    int8: bool = False  # Linear layers dynamically quantized (CPU)
 
     @property
     def label(self) -> str:
@@ -41,11 +51,34 @@ class LoadedModel:
     @property
     def max_input_tokens(self) -> int:
         """The encoder window in tokens, from the model config (512 for opus-mt, 1024 for BART)."""
-        cfg = self.model.config
-        limit = getattr(cfg, "max_position_embeddings", None) or getattr(cfg, "n_positions", None)
-        tok_limit = getattr(self.tokenizer, "model_max_length", None)
-        candidates = [v for v in (limit, tok_limit) if isinstance(v, int) and 0 < v < 1_000_000]
-        return min(candidates) if candidates else 512
+        return window_of(self.model.config, self.tokenizer)
+
+
+@dataclass(frozen=True)
+class CTranslate2Model:
+    """A model converted for CTranslate2 and loaded: the runtime, and the transformers tokenizer and configs
+    that the engines still read (special tokens, window, generation settings)."""
+
+    name: str  # as the user gave it: hub name or local path
+    label: str  # "name@revision+ct2-<compute type>"
+    runtime: Any  # ctranslate2.Translator
+    tokenizer: Any
+    config: Any
+    generation: Any  # transformers GenerationConfig
+    device_type: str  # "cpu" | "cuda"
+    compute_type: str
+
+    @property
+    def max_input_tokens(self) -> int:
+        return window_of(self.config, self.tokenizer)
+
+
+def window_of(config: Any, tokenizer: Any) -> int:
+    """The encoder window in tokens: the smaller of the model's position limit and the tokenizer's."""
+    limit = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+    tok_limit = getattr(tokenizer, "model_max_length", None)
+    candidates = [v for v in (limit, tok_limit) if isinstance(v, int) and 0 < v < 1_000_000]
+    return min(candidates) if candidates else 512
 
 
 def resolve_device(device: str = "auto") -> Any:
@@ -73,9 +106,10 @@ def resolve_settings(settings: Settings, device_type: str | None = None) -> Sett
 
     `device_type` ("cpu", "cuda", "mps") is the device the models will run on when that is not this process's
     own (a Ray worker's); None: this machine's, found through torch (imported only when a model will run).
-    Made here: the device ("auto" → a concrete one), the dtype ("auto" → float32 on CPU; on a GPU bfloat16
-    where supported, else float16; left "auto" for a GPU this process cannot see), int8 (on for the
-    transformers translator on CPU), the translation batch budget, and the CPU threads (`default_threads`;
+    Made here: the device ("auto" → a concrete one), the engine ("auto" → CTranslate2 where it is installed
+    and runs: cpu and cuda), the dtype ("auto" → float32 on CPU; on a GPU bfloat16 where supported, else
+    float16; left "auto" for a GPU this process cannot see), int8 (on CPU: both models with CTranslate2, the
+    translator with transformers), the translation batch budget, and the CPU threads (`default_threads`;
     left open for another machine, whose own share of cores its workers find). Resolving resolved settings
     changes nothing, so workers may call this again on what the driver sent them.
     """
@@ -90,11 +124,15 @@ def resolve_settings(settings: Settings, device_type: str | None = None) -> Sett
         dtype = "float32"
     elif dtype == "auto" and device_type is None:
         dtype = str(resolve_dtype("auto", resolve_device(device))).removeprefix("torch.")
+    engine = settings.engine
+    if engine == "auto":
+        engine = "ctranslate2" if kind in ("cpu", "cuda") and importlib.util.find_spec("ctranslate2") else "transformers"
     int8 = settings.int8
-    if int8 is None:
-        int8 = kind == "cpu" and settings.translate and settings.engine == "transformers"
+    if int8 is None:  # the transformers engine quantizes the translator only: without one, nothing is int8
+        int8 = kind == "cpu" and (settings.translate or engine == "ctranslate2")
     return settings.replace(
         device=device,
+        engine=engine,
         dtype=dtype,
         int8=int8,
         max_batch_tokens=settings.max_batch_tokens or default_batch_tokens(kind),
@@ -147,9 +185,14 @@ def _quiet_transformers() -> None:
 
 
 def _revision_of(name: str, model: Any, revision: str | None) -> str:
-    if Path(name).is_dir():
+    return revision_label(name, model.config, revision)
+
+
+def revision_label(name: str, config: Any, revision: str | None) -> str:
+    """What a result records as the model's revision: "local", the cache's commit hash, or what was asked for."""
+    if Path(name).expanduser().is_dir():
         return "local"
-    commit = getattr(model.config, "_commit_hash", None)
+    commit = getattr(config, "_commit_hash", None)
     return commit or revision or "main"
 
 
@@ -283,6 +326,23 @@ def load_tokenizer(name: str, *, role: str = "translation", revision: str | None
         raise _not_found(name, role, exc) from None
 
 
+def load_config(name: str, *, role: str = "summarization", revision: str | None = None) -> Any:
+    """The model's `AutoConfig` and `GenerationConfig` (engines that run a converted model still read them)."""
+    from transformers import AutoConfig, GenerationConfig
+
+    _quiet_transformers()
+    source = _source(name, role, revision)
+    try:
+        config = AutoConfig.from_pretrained(source, revision=revision)
+    except (OSError, ValueError, KeyError) as exc:
+        raise _not_found(name, role, exc) from None
+    try:
+        generation = GenerationConfig.from_pretrained(source, revision=revision)
+    except (OSError, ValueError, KeyError):  # no generation_config.json: the model config carries the settings
+        generation = GenerationConfig.from_model_config(config)
+    return config, generation
+
+
 def load_seq2seq(
     name: str,
     *,
@@ -318,7 +378,44 @@ def load_seq2seq(
             raise UsageError("--int8 is dynamic CPU quantization; on a GPU use --dtype float16/bfloat16")
         model = quantize_int8(model)
     model.to(torch_device)
-    return LoadedModel(name, _revision_of(name, model, revision), tokenizer, model, torch_device)
+    return LoadedModel(name, _revision_of(name, model, revision), tokenizer, model, torch_device, int8)
+
+
+def load_model(settings: Settings, role: str) -> LoadedModel | CTranslate2Model:
+    """The model of a role ("translation" or "summarization") as the settings ask for it: the one place where
+    settings become a runnable model. CTranslate2: converted once (cached), int8 as resolved for both models;
+    transformers: on the device in its dtype, int8 (dynamic, CPU) for the translator only."""
+    settings = resolve_settings(settings)
+    name = settings.translator if role == "translation" else settings.summarizer_model
+    if settings.engine == "ctranslate2":
+        return load_ctranslate2(name, role=role, device=settings.device, revision=settings.revision,
+                                int8=settings.int8, threads=settings.threads)
+    return load_seq2seq(name, role=role, device=settings.device, dtype=settings.dtype, revision=settings.revision,
+                        int8=bool(settings.int8) and role == "translation", threads=settings.threads)
+
+
+def load_ctranslate2(
+    name: str,
+    *,
+    role: str = "translation",
+    device: str = "auto",
+    revision: str | None = None,
+    int8: bool | None = None,
+    threads: int | None = None,
+) -> CTranslate2Model:
+    """Convert (once, cached) and load a model with CTranslate2. `int8` None: int8 on CPU, float16 on a GPU."""
+    ct2 = ctranslate2_module()  # a missing package is said before any model work
+    torch_device = resolve_device(device)
+    if torch_device.type not in ("cpu", "cuda"):
+        raise UsageError(f"CTranslate2 runs on cpu or cuda, not {torch_device.type}")
+    tokenizer = load_tokenizer(name, role=role, revision=revision)
+    config, generation = load_config(name, role=role, revision=revision)
+    compute_type = ct2_compute_type(torch_device.type == "cpu" if int8 is None else int8, torch_device.type)
+    model_dir = convert_ctranslate2(name, role=role, revision=revision, quantization=compute_type)
+    runtime = ct2.Translator(str(model_dir), device=torch_device.type, device_index=torch_device.index or 0,
+                             compute_type=compute_type, intra_threads=threads or default_threads())
+    label = f"{name}@{revision_label(name, config, revision)}+ct2-{compute_type}"
+    return CTranslate2Model(name, label, runtime, tokenizer, config, generation, torch_device.type, compute_type)
 
 
 def quantize_int8(model: Any) -> Any:
@@ -335,3 +432,122 @@ def quantize_int8(model: Any) -> Any:
         warnings.simplefilter("ignore")
         # In place: a copy would hold the fp32 and the int8 weights at once (peak memory).
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+
+
+# --- CTranslate2 ---------------------------------------------------------------------------------------
+
+# Bumped whenever what `convert_ctranslate2` writes changes (2: BART under transformers 5; the attention of
+# all heads of the last decoder layer is returned), so that older cached conversions are not reused.
+CT2_FORMAT = "2"
+
+
+def ctranslate2_module() -> Any:
+    try:
+        import ctranslate2
+    except ImportError:
+        raise UsageError(
+            "the ctranslate2 engine needs the ctranslate2 package: pip install ctranslate2 (or --engine transformers)"
+        ) from None
+    return ctranslate2
+
+
+def cache_root() -> Path:
+    base = os.environ.get("SUMMARIZE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "summarize"
+    )
+    return Path(base) / "ct2"
+
+
+def _fingerprint(name: str, revision: str | None, quantization: str, version: str) -> str:
+    # The model's identity: a local folder changed in place, or a hub model updated, is converted again.
+    parts = [model_identity(name, revision), quantization, version, CT2_FORMAT]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def convert_ctranslate2(
+    name: str, *, role: str = "translation", revision: str | None = None, quantization: str = "int8"
+) -> Path:
+    """Convert (once) a transformers seq2seq model to a CTranslate2 folder; return the folder.
+
+    Errors: ModelNotFoundError when the model cannot be read, UsageError when it cannot be converted
+    (an architecture CTranslate2 has no converter for, a tokenizer smaller than the model's vocabulary)."""
+    ct2 = ctranslate2_module()
+    target = cache_root() / _fingerprint(name, revision, quantization, ct2.__version__)
+    if (target / "model.bin").exists():
+        return target
+    source = _source(name, role, revision)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
+    try:
+        log.debug("converting %s to CTranslate2 (%s) in %s", name, quantization, target)
+        _converter(ct2, source, name, role, revision).convert(str(tmp), quantization=quantization, force=True)
+        try:
+            tmp.rename(target)
+        except OSError:  # another process converted it meanwhile
+            if not (target / "model.bin").exists():
+                raise
+    except UsageError:
+        raise
+    except (OSError, ValueError, KeyError, NotImplementedError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "No conversion is registered" in reason:
+            raise UsageError(
+                f"{role} model {name!r}: CTranslate2 cannot convert this architecture; use --engine transformers"
+            ) from None
+        raise ModelNotFoundError(name, role, f"CTranslate2 conversion failed: {reason}"[:200]) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _converter(ct2: Any, source: str, name: str, role: str, revision: str | None) -> Any:
+    """ctranslate2's TransformersConverter, with what it needs under transformers 5, on loaded copies only."""
+    import numpy as np
+    from ctranslate2.converters import TransformersConverter
+
+    # BART-style converters take the vocabulary from the tokenizer (cut to the model's size when longer, as
+    # distilbart's 50,265 tokens for 50,264 rows); a shorter one cannot describe the model's output layer.
+    vocabulary_from_tokenizer = _model_type(source, revision) in ("bart", "mbart", "pegasus")
+
+    class Converter(TransformersConverter):  # type: ignore[misc, valid-type]
+        vocab_size: int | None = None
+
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            config = kwargs.get("config")
+            # The BART converter reads `normalize_before`, which transformers 5's BartConfig no longer has.
+            # BART (and distilbart) are post-norm. Set on the loaded config, never in the user's folder.
+            if getattr(config, "model_type", None) == "bart" and not hasattr(config, "normalize_before"):
+                config.normalize_before = False
+            self.vocab_size = getattr(config, "vocab_size", None)
+            return super().load_model(model_class, model_name_or_path, **kwargs)
+
+        def load_tokenizer(self, tokenizer_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            tokenizer = super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
+            n = len(tokenizer)
+            if vocabulary_from_tokenizer and self.vocab_size and n < self.vocab_size:
+                raise UsageError(
+                    f"{role} model {name!r}: its tokenizer has {n} tokens but the model's vocabulary has "
+                    f"{self.vocab_size}; CTranslate2 needs them to match (use --engine transformers)"
+                )
+            return tokenizer
+
+        def _load(self) -> Any:
+            spec = super()._load()
+            decoder = getattr(spec, "decoder", None)
+            heads = getattr(decoder, "num_heads", None)
+            if decoder is not None and heads is not None:
+                # `return_attention` gives the mean over these heads of the last layer: all of them, as the
+                # transformers engine averages (not only the first head, CTranslate2's default).
+                decoder.alignment_heads = np.dtype("int16").type(int(heads))
+            return spec
+
+    return Converter(source, revision=revision)
+
+
+def _model_type(source: str, revision: str | None) -> str | None:
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(source, revision=revision).model_type
+    except (OSError, ValueError, KeyError):
+        return None  # the converter itself will say what is wrong

@@ -180,9 +180,15 @@ class Pipeline:
         return self.translate_many([source])[0]
 
     def translate_many(self, sources: Iterable[DocumentSource]) -> list[Result]:
+        """Several articles, all sentences translated in one batched pass; identical articles (the same text
+        under two names) are translated once and the copies written from the first's result."""
         docs = [self.prepare(s) for s in sources]
         if self.settings.translate:
-            docs = [check_document(d) for d in translate_documents(docs, self.translator)]
+            first = _first_of_twins(docs, translated=False)
+            unique = sorted(set(first))
+            translated = translate_documents([docs[i] for i in unique], self.translator)
+            done = dict(zip(unique, (check_document(d) for d in translated)))
+            docs = [done[i] if i == n else as_twin(done[i], docs[n]) for n, i in enumerate(first)]
         models = self._labels(summary=False)
         return [Result(document=d, models=models, signature=self.signature) for d in docs]
 
@@ -191,21 +197,44 @@ class Pipeline:
         return self.process_many([source])[0]
 
     def process_many(self, sources: Iterable[DocumentSource]) -> list[Result]:
-        """Several articles: translation is batched across all of them, then each is summarized."""
+        """Several articles: translation is batched across all of them, then summarization (`summarize_many`)."""
         results = self.translate_many(sources)
         if self.settings.summarizer == "none":
             return results
-        summaries = [self.summarize([r.document]) for r in results]
+        summaries = self.summarize_many([r.document for r in results])
         models = self._labels(summary=True)
         return [replace(r, summary=s, models=models) for r, s in zip(results, summaries)]
 
     def summarize(self, docs: Sequence[Document]) -> Summary:
         """A summary of translated documents (one: an article summary; several: a digest)."""
         body = [d for d in docs if d.content_sentences]
-        lang = "en" if self.settings.translate else "de"
         if not body:  # nothing but title/boilerplate: an empty summary, not an error
+            return self._summary(docs, body, None)
+        return self._summary(docs, body, self.summarizer(body, length=self.settings.length))
+
+    def summarize_many(self, docs: Sequence[Document]) -> list[Summary]:
+        """One summary per already-translated document (`summarize([doc])` each), the model calls batched
+        across them (chunks of several articles share a call up to a token budget). Identical documents are
+        summarized once."""
+        first = _first_of_twins(docs, translated=True)
+        unique = sorted(set(first))
+        bodies = {i: [docs[i]] if docs[i].content_sentences else [] for i in unique}
+        todo = [i for i in unique if bodies[i]]
+        drafts: dict[int, DraftSummary] = {}
+        if todo:
+            many = getattr(self.summarizer, "summarize_many", None)
+            length = self.settings.length
+            if many is not None:
+                drafts = dict(zip(todo, many([bodies[i] for i in todo], length=length)))
+            else:
+                drafts = {i: self.summarizer(bodies[i], length=length) for i in todo}
+        done = {i: self._summary([docs[i]], bodies[i], drafts.get(i)) for i in unique}
+        return [done[i] if i == n else _renamed(done[i], docs[i].id, docs[n].id) for n, i in enumerate(first)]
+
+    def _summary(self, docs: Sequence[Document], body: Sequence[Document], draft: DraftSummary | None) -> Summary:
+        lang = "en" if self.settings.translate else "de"
+        if draft is None:
             return Summary(tuple(d.id for d in docs), self.settings.summarizer, (), language=lang)
-        draft = self.summarizer(body, length=self.settings.length)
         groups = find_duplicate_groups(body) if len(body) > 1 else ()
         sentences = _linked_sentences(draft, body, self.settings, lang)
         if groups:
@@ -225,6 +254,46 @@ class Pipeline:
         """One summary across several articles; near-duplicate sentences count once and link to all copies."""
         results = self.translate_many(sources)
         return self.summarize([r.document for r in results])
+
+
+def _first_of_twins(docs: Sequence[Document], *, translated: bool) -> list[int]:
+    """For each document, the index of the first one with the same text, sentences (and translations): the
+    same article under two names is computed once."""
+    seen: dict[tuple[object, ...], int] = {}
+    first = []
+    for n, d in enumerate(docs):
+        key: tuple[object, ...] = (d.text, tuple((s.start, s.end, s.role) for s in d.sentences))
+        if translated:
+            key += (tuple(s.translation for s in d.sentences),)
+        first.append(seen.setdefault(key, n))
+    return first
+
+
+def as_twin(done: Document, twin: Document) -> Document:
+    """`twin` (same text and sentences as `done`) with `done`'s translations; its own id, path, meta, warnings."""
+    return replace(twin, sentences=tuple(replace(s, translation=t.translation, confidence=t.confidence, flags=t.flags)
+                                         for s, t in zip(twin.sentences, done.sentences)))
+
+
+def twin_result(done: Result, twin: Document) -> Result:
+    """The result of an identical article under another name: `done`'s translations and summary, `twin`'s ids."""
+    summary = done.summary
+    if summary is not None:
+        summary = _renamed(summary, done.document.id, twin.id)
+    return replace(done, document=as_twin(done.document, twin), summary=summary)
+
+
+def _renamed(summary: Summary, old: str, new: str) -> Summary:
+    """The same summary, its document id and links moved from document `old` to document `new`."""
+    return replace(
+        summary,
+        document_ids=tuple(new if d == old else d for d in summary.document_ids),
+        sentences=tuple(
+            replace(s, sources=tuple(replace(link, document_id=new) if link.document_id == old else link
+                                     for link in s.sources))
+            for s in summary.sentences
+        ),
+    )
 
 
 def _is_file(text: str) -> bool:

@@ -21,7 +21,9 @@ DEFAULT_SUMMARIZER_MODEL = "sshleifer/distilbart-cnn-12-6"
 
 SUMMARIZERS = ("abstractive", "extractive", "none")
 FORMATS = ("json", "md", "html")
-ENGINES = ("transformers", "ctranslate2")
+# "auto": CTranslate2 when the ctranslate2 package imports (a core dependency) on a device it runs on (cpu, cuda),
+# else transformers; resolved before anything runs, so signatures and cache keys name the engine that ran.
+ENGINES = ("auto", "transformers", "ctranslate2")
 DEVICES_HELP = "auto|cpu|cuda|cuda:N|mps"
 THREADS_HELP = "CPU threads of the models (default: OMP_NUM_THREADS when set, else the cores)."
 DTYPES = ("auto", "float32", "float16", "bfloat16")
@@ -29,6 +31,11 @@ DTYPES = ("auto", "float32", "float16", "bfloat16")
 # models.md); GPUs want larger batches (out-of-memory halves a batch, so a too-large budget only costs time).
 BATCH_TOKENS_CPU = 2048
 BATCH_TOKENS_GPU = 8192
+# Padded source tokens per summarizer call (chunks of several articles batched together), by engine and device:
+# CTranslate2 on CPU gains from batching up to about 4 chunks of 1,024 tokens, and each chunk's beam-4 caches
+# cost ~200 MB (the memory target, models.md); torch on CPU gains nothing from it and runs one chunk at a time.
+SUMMARY_BATCH_TOKENS_CT2_CPU = 4096
+SUMMARY_BATCH_TOKENS_GPU = 8192
 MAX_CHARS = 500_000  # per article; a longer one is an input error, never silently cut
 SUPPORT_THRESHOLD = 0.25  # a summary sentence whose best source scores below this is flagged unsupported
 
@@ -85,11 +92,12 @@ class Settings:
     summarizer: str = "abstractive"
     length: str = "medium"
     # where and how fast
-    engine: str = "transformers"
+    engine: str = "auto"  # auto | transformers | ctranslate2 (see ENGINES)
     device: str = "auto"
     dtype: str = "auto"  # float16 / bfloat16 only on GPU
-    # Dynamic int8 quantization of the translator's Linear layers. None: on when the transformers engine
-    # translates on CPU (same output whatever the batch size, ~3x faster; models.md), off on GPUs.
+    # int8 weights. transformers engine: dynamic int8 quantization of the translator's Linear layers (the
+    # summarizer stays fp32). ctranslate2 engine: both models int8 (float32 / float16 without). None: on CPU,
+    # off on GPUs (models.md has the measured speed and the published quality cost).
     int8: bool | None = None
     max_batch_tokens: int | None = None  # padded source tokens per translation batch; None: by device
     translation_beams: int = 1  # greedy: fastest, and identical output whatever the batch size
@@ -151,23 +159,34 @@ class Settings:
         ]
         if self.needs_models:  # where and in what precision the models run (resolved settings say it exactly)
             kind = self.device.split(":")[0]
-            parts += [kind, self.dtype]
-            if self.translate and self.engine == "ctranslate2" and kind != "auto":
-                parts.append(f"ct2-{ct2_compute_type(kind)}")
-        if self.int8:
-            parts.append("int8")
+            if self.engine == "ctranslate2":
+                parts += [kind, f"ct2-{ct2_compute_type(bool(self.int8), kind)}"]
+            else:
+                parts += [kind, self.dtype] + (["int8"] if self.int8 else [])
         parts.append(f"v={__version__}")
         return "|".join(parts)
 
 
-def ct2_compute_type(device_type: str) -> str:
-    """What the CTranslate2 engine runs the translator in on a device type: int8 on CPU, float16 on CUDA."""
-    return "int8" if device_type == "cpu" else "float16"
+def ct2_compute_type(int8: bool, device_type: str) -> str:
+    """What the CTranslate2 engine runs both models in: int8 weights when asked (the CPU default), else the
+    device's float type."""
+    if int8:
+        return "int8" if device_type == "cpu" else "int8_float16"
+    return "float32" if device_type == "cpu" else "float16"
 
 
 def default_batch_tokens(device_type: str) -> int:
     """The translation batch budget (padded source tokens) when the settings leave it to the device."""
     return BATCH_TOKENS_CPU if device_type == "cpu" else BATCH_TOKENS_GPU
+
+
+def default_summary_batch(engine: str, device_type: str) -> tuple[int | None, int | None]:
+    """(chunks, padded source tokens) per summarizer call; None: no limit of that kind."""
+    if device_type != "cpu":
+        return 8, SUMMARY_BATCH_TOKENS_GPU
+    if engine == "ctranslate2":
+        return None, SUMMARY_BATCH_TOKENS_CT2_CPU
+    return 1, None  # torch on CPU: one chunk at a time measured as fast as batches, and bounds memory
 
 
 def _short(name: str) -> str:

@@ -74,6 +74,15 @@ def one_torch_thread():
     torch.set_num_threads(before)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ct2_cache(tmp_path_factory: pytest.TempPathFactory):
+    """CTranslate2 conversions of the tiny models go to a temporary cache, never ~/.cache/summarize."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SUMMARIZE_CACHE", str(tmp_path_factory.mktemp("ct2-cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS
@@ -98,9 +107,19 @@ def tiny_bart(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def tiny_settings(tiny_marian: str, tiny_bart: str):
+    """The tiny models on the transformers engine. Pinned (the default engine is "auto", CTranslate2 when
+    installed): the tests that use these settings check the transformers path and its exact outputs; the
+    CTranslate2 path has its own fixtures and parametrized tests (`tiny_settings_ct2`, summarizers/)."""
     from summarize import Settings
 
-    return Settings(translator=tiny_marian, summarizer_model=tiny_bart, device="cpu")
+    return Settings(translator=tiny_marian, summarizer_model=tiny_bart, device="cpu", engine="transformers")
+
+
+@pytest.fixture(scope="session")
+def tiny_settings_ct2(tiny_settings):
+    """The tiny models as the default engine runs them where ctranslate2 is installed (int8 on CPU)."""
+    pytest.importorskip("ctranslate2")
+    return tiny_settings.replace(engine="ctranslate2")
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,8 @@ def run_cli(args: list[str]) -> int:
 
 
 def model_args(settings) -> list[str]:
-    return ["--translator", settings.translator, "--summarizer-model", settings.summarizer_model, "--device", "cpu"]
+    return ["--translator", settings.translator, "--summarizer-model", settings.summarizer_model, "--device", "cpu",
+            "--engine", settings.engine]
 
 
 def check_result_json(path: Path) -> dict:
@@ -75,6 +76,19 @@ def test_extractive_needs_no_summarization_model(tmp_path, tiny_settings, seed_f
     data = check_result_json(tmp_path / f"{seed_files[1].stem}.json")
     assert data["summary"]["method"] == "extractive"
     assert "summarization" not in data["models"]
+
+
+def test_the_default_engine_is_ctranslate2_and_the_signature_says_so(tmp_path, tiny_settings, seed_files):
+    pytest.importorskip("ctranslate2")
+    f = seed_files[2]
+    assert run_cli([str(f), "--out", str(tmp_path), "--quiet", "--format", "json", "--translator",
+                    tiny_settings.translator, "--summarizer-model", tiny_settings.summarizer_model,
+                    "--device", "cpu"]) == 0
+    data = check_result_json(tmp_path / f"{f.stem}.json")
+    assert "|eng=ctranslate2|cpu|ct2-int8|" in data["signature"] and "auto" not in data["signature"]
+    assert data["models"]["translation"].endswith("+ct2-int8")
+    assert data["models"]["summarization"].endswith("+ct2-int8")
+    assert data["summary"]["method"] == "abstractive" and data["summary"]["sentences"]
 
 
 def test_unsupported_language_is_a_usage_error(capsys, tmp_path, seed_files):
@@ -235,7 +249,7 @@ def test_markup_in_names_ids_and_hints_is_printed_as_it_is(tmp_path, monkeypatch
 
 @pytest.mark.parametrize(("module", "args", "hint"), [
     ("ray", ["--backend", "ray"], "pip install 'summarize[ray]'"),
-    ("ctranslate2", ["--engine", "ctranslate2"], "pip install 'summarize[ct2]'"),
+    ("ctranslate2", ["--engine", "ctranslate2"], "pip install ctranslate2 (or --engine transformers)"),
 ], ids=["ray", "ctranslate2"])
 def test_a_missing_extra_is_one_line_before_any_work(tmp_path, tiny_settings, seed_files, monkeypatch, capsys,
                                                      module, args, hint):

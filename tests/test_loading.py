@@ -13,19 +13,35 @@ from summarize.runner.ray import worker_settings
 @pytest.mark.parametrize(
     ("changes", "device_type", "expected"),
     [
-        ({}, "cpu", {"device": "cpu", "dtype": "float32", "int8": True, "max_batch_tokens": 2048}),
+        ({"engine": "transformers"}, "cpu", {"device": "cpu", "dtype": "float32", "int8": True, "max_batch_tokens": 2048}),
         ({}, "cuda", {"device": "cuda", "dtype": "auto", "int8": False, "max_batch_tokens": 8192}),
-        ({"engine": "ctranslate2"}, "cpu", {"int8": False}),
+        ({"engine": "ctranslate2"}, "cpu", {"int8": True}),  # CTranslate2: both models int8 on CPU
+        ({"engine": "ctranslate2"}, "cuda", {"int8": False}),  # float16 on GPUs
+        ({"engine": "ctranslate2", "translate": False, "summarizer": "extractive"}, "cpu", {"int8": None}),  # no model
+        ({"engine": "transformers", "translate": False, "summarizer": "extractive"}, "cpu", {"int8": None}),
         ({"int8": False}, "cpu", {"int8": False}),
         ({"max_batch_tokens": 512}, "cuda", {"max_batch_tokens": 512}),
         ({"device": "cpu"}, "cuda", {"device": "cpu", "int8": True}),  # a named device is kept
         ({"dtype": "bfloat16"}, "cuda", {"dtype": "bfloat16"}),
     ],
-    ids=["cpu", "gpu", "ctranslate2-has-its-own-int8", "no-int8", "budget-kept", "named-device", "named-dtype"],
+    ids=["cpu", "gpu", "ctranslate2-cpu", "ctranslate2-gpu", "no-model-ct2", "no-model", "no-int8", "budget-kept",
+         "named-device", "named-dtype"],
 )
 def test_choices_left_to_the_machine_are_made_for_the_device(changes, device_type, expected):
     resolved = resolve_settings(Settings(**changes), device_type)
     assert {k: getattr(resolved, k) for k in expected} == expected
+
+
+def test_auto_engine_is_ctranslate2_where_it_is_installed_and_runs(monkeypatch):
+    import importlib.util
+
+    expected = "ctranslate2" if importlib.util.find_spec("ctranslate2") else "transformers"
+    assert Settings().engine == "auto"  # the default
+    assert resolve_settings(Settings(), "cpu").engine == expected == resolve_settings(Settings(), "cuda").engine
+    assert resolve_settings(Settings(), "mps").engine == "transformers"  # CTranslate2 has no Apple GPU backend
+    assert "eng=auto" not in resolve_settings(Settings(), "cpu").signature
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # not installed
+    assert resolve_settings(Settings(), "cpu").engine == "transformers"
 
 
 def test_resolving_twice_changes_nothing():
@@ -84,8 +100,10 @@ def test_ray_workers_resolve_for_their_own_device():
 
 
 def test_int8_is_in_the_signature_only_when_on():
-    assert "|int8|" in resolve_settings(Settings(), "cpu").signature
-    assert "int8" not in resolve_settings(Settings(int8=False), "cpu").signature
+    assert "|int8|" in resolve_settings(Settings(engine="transformers"), "cpu").signature
+    assert "int8" not in resolve_settings(Settings(engine="transformers", int8=False), "cpu").signature
+    assert "|ct2-int8|" in resolve_settings(Settings(engine="ctranslate2"), "cpu").signature
+    assert "|ct2-float32|" in resolve_settings(Settings(engine="ctranslate2", int8=False), "cpu").signature
 
 
 def test_a_missing_local_folder_is_a_model_not_found_error(tmp_path):

@@ -8,14 +8,17 @@ import pytest
 
 from summarize import Pipeline, Settings, UsageError, load_document
 from summarize.document import Result
-from summarize.loading import resolve_settings
+from summarize.loading import load_seq2seq, resolve_settings
 from summarize.render.json import render_json
 from summarize.translate import Translator
 
 
-@pytest.fixture(scope="module")
-def seed_results(tiny_pipeline, seed_files) -> list[Result]:
-    return tiny_pipeline.process_many([load_document(f) for f in seed_files])
+@pytest.fixture(scope="module", params=["transformers", "ctranslate2"])
+def seed_results(request, tiny_settings, seed_files) -> list[Result]:
+    """The seeds through the whole pipeline on each engine."""
+    if request.param == "ctranslate2":
+        pytest.importorskip("ctranslate2")
+    return Pipeline(tiny_settings.replace(engine=request.param)).process_many([load_document(f) for f in seed_files])
 
 
 def test_every_sentence_translated_once_and_slices_back(seed_results):
@@ -45,16 +48,56 @@ def test_summary_links_point_into_existing_sentences(seed_results):
 
 def test_models_and_signature_are_recorded(seed_results, tiny_settings):
     r = seed_results[0]
-    assert r.models["translation"] == f"{tiny_settings.translator}@local"
-    assert r.models["summarization"].startswith(tiny_settings.summarizer_model)
-    assert r.signature == resolve_settings(tiny_settings).signature and "v=" in r.signature
-    assert "|int8|" in r.signature  # left to the machine, int8 is on for the CPU translator, and says so
+    engine = "ctranslate2" if r.models["translation"].endswith("+ct2-int8") else "transformers"
+    suffix = "+ct2-int8" if engine == "ctranslate2" else ""
+    assert r.models["translation"] == f"{tiny_settings.translator}@local{suffix}"
+    assert r.models["summarization"] == f"{tiny_settings.summarizer_model}@local{suffix}"
+    assert r.signature == resolve_settings(tiny_settings.replace(engine=engine)).signature and "v=" in r.signature
+    assert f"|eng={engine}|" in r.signature and ("|int8|" in r.signature or "ct2-int8" in r.signature)
 
 
 def test_same_input_gives_byte_identical_json(tiny_settings, seed_files):
     a = Pipeline(tiny_settings).process(load_document(seed_files[0]))
     b = Pipeline(tiny_settings).process(load_document(seed_files[0]))
     assert render_json(a) == render_json(b)
+
+
+def test_summarize_many_gives_each_document_its_own_summary(tiny_pipeline, seed_files):
+    docs = [r.document for r in tiny_pipeline.translate_many([load_document(f) for f in seed_files[:3]])]
+    assert tiny_pipeline.summarize_many(docs) == [tiny_pipeline.summarize([d]) for d in docs]
+
+
+def test_summarize_many_batches_across_documents_on_ctranslate2(tiny_settings_ct2, seed_files, monkeypatch):
+    pipe = Pipeline(tiny_settings_ct2)
+    docs = [r.document for r in pipe.translate_many([load_document(f) for f in seed_files])]
+    calls: list[int] = []
+    real = pipe.summarizer.engine.generate
+    monkeypatch.setattr(pipe.summarizer.engine, "generate",
+                        lambda batch, bounds, options: calls.append(len(batch)) or real(batch, bounds, options))
+    many = pipe.summarize_many(docs)
+    assert max(calls) > 1  # chunks of several articles shared calls
+    single = [pipe.summarize([d]) for d in docs]
+    assert [[(s.text, [(x.document_id, x.sentence_id) for x in s.sources]) for s in m.sentences] for m in many] == [
+        [(s.text, [(x.document_id, x.sentence_id) for x in s.sources]) for s in m.sentences] for m in single
+    ]
+
+
+def test_identical_articles_are_computed_once(tiny_settings, seed_files, monkeypatch):
+    pipe = Pipeline(tiny_settings.replace(int8=False))  # fp32: a translation never depends on its batch
+    data = seed_files[0].read_bytes()
+    a, b, c = load_document(data, doc_id="a"), load_document(data, doc_id="b"), load_document(seed_files[1])
+    sentences, groups = [], []
+    translate, summarize_many = pipe.translator.translate_sentences, pipe.summarizer.summarize_many
+    monkeypatch.setattr(pipe.translator, "translate_sentences", lambda t: sentences.extend(t) or translate(t))
+    monkeypatch.setattr(pipe.summarizer, "summarize_many",
+                        lambda g, **kw: groups.extend(g) or summarize_many(g, **kw))
+    ra, _, rb = pipe.process_many([a, c, b])
+    assert len(sentences) == len(a.sentences) + len(c.sentences) and len(groups) == 2
+    assert (rb.document.id, rb.summary.document_ids) == ("b", ("b",))
+    assert {link.document_id for s in rb.summary.sentences for link in s.sources} == {"b"}
+    monkeypatch.undo()
+    assert rb == pipe.process(b)  # exactly what b alone gives
+    assert [s.translation for s in rb.document.sentences] == [s.translation for s in ra.document.sentences]
 
 
 def test_translate_only_has_no_summary(tiny_pipeline, seed_files):
@@ -231,8 +274,8 @@ def test_control_characters_in_model_output_never_reach_the_outputs(tiny_setting
 
     abstractive = None
     if summarizer == "abstractive":  # the summary model emits the junk too
-        abstractive = AbstractiveSummarizer.from_pretrained(tiny_settings.summarizer_model, device="cpu")
-        monkeypatch.setattr(abstractive.model.tokenizer, "decode", lambda *a, **k: JUNK)
+        abstractive = AbstractiveSummarizer(load_seq2seq(tiny_settings.summarizer_model, role="summarization"))
+        monkeypatch.setattr(abstractive.engine.tokenizer, "decode", lambda *a, **k: JUNK)
     pipe = Pipeline(tiny_settings.replace(summarizer=summarizer), translator=Junk(), summarizer=abstractive)
     result = pipe.process("Der Minister sagte am Mittwoch nichts. Die Gespräche gehen weiter.")
     assert {s.translation for s in result.document.sentences} == {"Hello world"}

@@ -10,6 +10,7 @@ small `Outcome` rows stay in memory.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -24,7 +25,7 @@ from typing import IO
 
 from ..document import Document, Result, Summary, replace
 from ..errors import InputError, ModelNotFoundError, OutputError, SummarizeError, UsageError
-from ..pipeline import Pipeline, load_document
+from ..pipeline import Pipeline, load_document, twin_result
 from ..render import render_digest_html, render_digest_markdown, render_html, render_index, render_json
 from ..render.markdown import render_markdown
 from .files import OutputFolder, OutputLock, file_problem, open_atomic, safe_name, utf8_safe, write_atomic
@@ -426,8 +427,11 @@ class BatchRunner:
         return folder
 
     def _outcomes(self, items: Sequence[InputItem], sink: JsonlSink | None) -> Iterator[Outcome]:
-        """Read and cache-check each input here; hand the rest to the executor as a lazy stream of Jobs."""
+        """Read and cache-check each input here; hand the rest to the executor as a lazy stream of Jobs.
+        An article identical to one finished earlier in this run (same text under another name, as news feeds
+        deliver) is written from that one's result; twins in one batch are computed once by the pipeline."""
         side: deque[Outcome] = deque()  # failures and cache hits found while the executor pulls jobs
+        finished: dict[str, str] = {}  # twin key of an article finished in this run -> its cache key
 
         def jobs() -> Iterator[Job]:
             for item in items:
@@ -444,12 +448,19 @@ class BatchRunner:
                 if cached is not None:
                     side.append(self._deliver(Computed(job, cached, None, 0.0), sink, "cached"))
                     continue
+                twin = self._cached(finished[_twin_key(doc)]) if _twin_key(doc) in finished else None
+                if twin is not None:
+                    side.append(self._deliver(Computed(job, twin_result(twin, doc), None, 0.0), sink, "done"))
+                    continue
                 yield job
 
         for computed in self.executor(jobs()):
             while side:
                 yield side.popleft()
-            yield self._deliver(computed, sink, "done")
+            outcome = self._deliver(computed, sink, "done")
+            if outcome.status == "done":
+                finished.setdefault(_twin_key(computed.job.doc), computed.job.key)
+            yield outcome
         while side:
             yield side.popleft()
 
@@ -546,3 +557,9 @@ class BatchRunner:
             write_atomic(target, text)
             written.append(str(target))
         return tuple(written)
+
+
+def _twin_key(doc: Document) -> str:
+    """Equal for the same article under two names: the text and its sentence layout."""
+    layout = "".join(f"{s.start},{s.end},{s.role};" for s in doc.sentences)
+    return hashlib.sha256(f"{doc.text}\x1f{layout}".encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,7 +1,8 @@
 """The summarize stage: translated Documents → `DraftSummary` (provenance links it afterwards).
 
 `ExtractiveSummarizer` picks central source sentences (no model); `AbstractiveSummarizer` generates
-with a seq2seq model, map-reduce over token windows (`chunk`) when the input is too long.
+with a seq2seq model, map-reduce over token windows (`chunk`) when the input is too long, through an
+engine (`engine.TransformersEngine` or `ctranslate2.CTranslate2Engine`).
 `find_duplicate_groups` finds sentences repeated across the articles of a digest.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..loading import load_model
 from .base import DraftSummary, Summarizer
 from .chunk import chunk_sentences
 from .dedup import find_duplicate_groups
@@ -21,22 +23,14 @@ if TYPE_CHECKING:
 
 
 def load_summarizer(settings: Settings) -> Summarizer:
-    """The summarizer the settings ask for; an abstractive one loads its model now."""
+    """The summarizer the settings ask for; an abstractive one loads its model now (`loading.load_model`)."""
     if settings.summarizer == "extractive":
         return ExtractiveSummarizer()
     if settings.summarizer == "abstractive":
         from .abstractive import AbstractiveSummarizer
 
-        return AbstractiveSummarizer.from_pretrained(
-            settings.summarizer_model,
-            device=settings.device,
-            dtype=settings.dtype,
-            revision=settings.revision,
-            int8=False,  # --int8 is for the translator; the summarizer stays fp32 (see models.md, benchmark)
-            num_beams=settings.summary_beams,
-            overlap=settings.chunk_overlap,
-            threads=settings.threads,
-        )
+        model = load_model(settings, "summarization")
+        return AbstractiveSummarizer(model, num_beams=settings.summary_beams, overlap=settings.chunk_overlap)
     raise UsageError(f"no summarizer for {settings.summarizer!r}")
 
 

@@ -2,31 +2,37 @@
 
 The input is the English translations of the body sentences. Sentences are tokenized one by one and
 their ids concatenated, so the token span of every source sentence is known exactly. When the whole
-input fits the encoder window, one `generate` call summarizes it. Otherwise the sentences are cut into
-overlapping chunks that fit (`chunk.chunk_sentences`), every chunk is summarized (batched), and the
-chunk summaries, split into sentences, become the input of the next level, until it fits. Nothing is
+input fits the encoder window, one generation summarizes it. Otherwise the sentences are cut into
+overlapping chunks that fit (`chunk.chunk_sentences`), every chunk is summarized, and the chunk
+summaries, split into sentences, become the input of the next level, until it fits. Nothing is
 truncated: a sentence longer than the window is split at clause boundaries first.
 
-Provenance: after each `generate`, one teacher-forced forward pass with `output_attentions=True` gives
-the cross-attention of every summary token over the source tokens. Averaged over layers and heads and
-summed per summary sentence and source sentence, it is each summary sentence's attention mass over
-the sentences it read; across levels these masses chain (a matrix product) down to the body sentences.
+Several summaries at once (`summarize_many`, one per article): each article's map-reduce runs as a
+generator that asks for chunk summaries and waits; the chunks all articles ask for at the same time are
+batched together (same length bounds, padded source tokens under a budget), so one model call serves
+several articles. A chunk's summary never depends on its batch on an exact engine (tests).
+
+The model calls sit behind `engine.SummaryEngine` (transformers or CTranslate2); this module is
+engine-independent. Provenance: the engine gives, per summary sentence, its cross-attention summed over
+the sentence's tokens for every source position; summed per source unit and normalised, that is each summary
+sentence's attention mass over the sentences it read; across levels these masses chain (a matrix product)
+down to the body sentences.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..document import Document
 from ..errors import UsageError
-from ..loading import LoadedModel, load_seq2seq
+from ..loading import CTranslate2Model, LoadedModel
 from ..settings import LengthSpec, parse_length
 from ..text import strip_controls
 from .base import DraftSummary, SourceKey
 from .chunk import chunk_sentences
+from .engine import Bounds, DecodeOptions, Generated, SummaryEngine, TransformersEngine, special_frame
 
 Mass = dict[int, float]  # body-sentence index -> attention mass; the masses of one unit sum to 1
 
@@ -44,9 +50,16 @@ class _Unit:
 
 
 @dataclass(frozen=True, slots=True)
-class _Bounds:
-    min_new_tokens: int
-    max_new_tokens: int
+class _Request:
+    """What one article's map-reduce needs next: summaries of these chunks, within these bounds."""
+
+    chunks: list[list[_Unit]]
+    bounds: Bounds
+
+
+# An article's map-reduce: yields requests, is sent back the chunks' summaries (as units), returns
+# (final units, first-level chunks, levels).
+_Reduction = Generator[_Request, list[list[_Unit]], tuple[list[_Unit], int, int]]
 
 
 class AbstractiveSummarizer:
@@ -54,70 +67,86 @@ class AbstractiveSummarizer:
 
     def __init__(
         self,
-        model: LoadedModel,
+        model: LoadedModel | CTranslate2Model | SummaryEngine,
         *,
         num_beams: int = 4,
         overlap: int = 1,
         no_repeat_ngram_size: int = 3,
         batch_size: int | None = None,
+        max_batch_tokens: int | None = None,
     ) -> None:
-        # Chunks summarized in one `generate`. Each row holds num_beams cross-attention caches of the whole
-        # window (distilbart, 1024 tokens, beam 4: ~200 MB a row). A CPU gains little from batching rows
-        # that long, so it takes one at a time and stays within its memory target (models.md); GPUs take 8.
-        if batch_size is None:
-            batch_size = 1 if model.device.type == "cpu" else 8
-        if num_beams < 1 or batch_size < 1 or overlap < 0 or no_repeat_ngram_size < 0:
+        """`model`: what `loading.load_model(settings, "summarization")` gives, or an engine. Per model call at most `batch_size` chunks and
+        `max_batch_tokens` padded source tokens (None: the engine and device's defaults, settings.py)."""
+        from ..settings import default_summary_batch
+
+        engine = _engine_for(model)
+        # Each chunk holds num_beams cross-attention caches of the whole window (distilbart, 1024 tokens,
+        # beam 4: ~200 MB a chunk). Torch on a CPU gains nothing from batching chunks that long and runs one at
+        # a time; CTranslate2 on a CPU gains (models.md) and batches up to a token budget; GPUs batch either.
+        rows, tokens = default_summary_batch(engine.engine, engine.device_type)
+        batch_size = batch_size if batch_size is not None else rows
+        max_batch_tokens = max_batch_tokens if max_batch_tokens is not None else tokens
+        if num_beams < 1 or overlap < 0 or no_repeat_ngram_size < 0 or (batch_size or 1) < 1:
             raise UsageError("num_beams and batch_size must be >= 1; overlap and no_repeat_ngram_size >= 0")
-        self.model = model
+        self.engine = engine
         self.num_beams = num_beams
         self.overlap = overlap
         self.no_repeat_ngram_size = no_repeat_ngram_size
         self.batch_size = batch_size
-        self.window = model.max_input_tokens
-        self._prefix, self._suffix = _special_frame(model.tokenizer)
-        task_prefix = _task_prefix(model.model.config)
+        self.max_batch_tokens = max_batch_tokens
+        self.options = DecodeOptions(num_beams=num_beams, no_repeat_ngram_size=no_repeat_ngram_size)
+        self.window = engine.max_input_tokens
+        self.tokenizer = engine.tokenizer
+        self._prefix, self._suffix = special_frame(engine.tokenizer)
+        task_prefix = _task_prefix(engine.config)
         self._task_ids = tuple(self._tokenize([task_prefix])[0]) if task_prefix else ()
         # Special tokens and the task prefix come with every chunk: reserve room for them.
         self.reserve = len(self._prefix) + len(self._suffix) + len(self._task_ids)
         if self.window - self.reserve < 8:
-            raise UsageError(f"{model.label}: a {self.window}-token window is too small to summarize with")
-
-    @classmethod
-    def from_pretrained(
-        cls,
-        name: str,
-        *,
-        device: str = "auto",
-        dtype: str = "auto",
-        revision: str | None = None,
-        int8: bool = False,
-        threads: int | None = None,
-        **options: Any,
-    ) -> AbstractiveSummarizer:
-        """Load a summarization model by hub name or local directory (see `loading.load_seq2seq`)."""
-        loaded = load_seq2seq(
-            name, role="summarization", device=device, dtype=dtype, revision=revision, int8=int8, threads=threads
-        )
-        return cls(loaded, **options)
+            raise UsageError(f"{engine.label}: a {self.window}-token window is too small to summarize with")
 
     @property
     def label(self) -> str:
-        return self.model.label
+        return self.engine.label
 
-    # --- the call ---------------------------------------------------------------------------------
-    def __call__(self, docs: Sequence[Document], *, length: str = "medium") -> DraftSummary:
-        spec = parse_length(length)
-        keys, texts = _body_translations(docs)
-        if not texts:
-            return DraftSummary((), "abstractive", self.label, chunks=0, levels=0, attention=())
-        units = [
-            _Unit(text, tuple(ids), {i: 1.0})
-            for i, (text, ids) in enumerate(zip(texts, self._tokenize(texts)))
-        ]
-        final, chunks, levels = self._reduce(units, spec)
-        final = [u for u in final if u.text.strip()][: spec.max_sentences]
+    # --- the calls ----------------------------------------------------------------------------------
+    def __call__(self, docs: Sequence[Document], *, length: str | LengthSpec = "medium") -> DraftSummary:
+        return self.summarize_many([docs], length=length)[0]
+
+    def summarize_many(
+        self, groups: Sequence[Sequence[Document]], *, length: str | LengthSpec = "medium"
+    ) -> list[DraftSummary]:
+        """One draft per group of documents (one article, or several for a digest), model calls batched
+        across the groups. Each draft is what `self(group)` gives."""
+        spec = length if isinstance(length, LengthSpec) else parse_length(length)
+        drafts: list[DraftSummary | None] = [None] * len(groups)
+        running: dict[int, tuple[_Reduction, list[SourceKey], _Request]] = {}
+        for n, docs in enumerate(groups):
+            keys, texts = _body_translations(docs)
+            if not texts:
+                drafts[n] = DraftSummary((), "abstractive", self.label, chunks=0, levels=0, attention=())
+                continue
+            reduction = self._reduce(self._units(texts), spec)
+            running[n] = (reduction, keys, next(reduction))
+        while running:
+            answers = self._answer({n: request for n, (_, _, request) in running.items()})
+            for n in list(running):
+                reduction, keys, _ = running[n]
+                try:
+                    running[n] = (reduction, keys, reduction.send(answers[n]))
+                except StopIteration as done:
+                    final, chunks, levels = done.value
+                    drafts[n] = self._draft(final, keys, chunks, levels, spec)
+                    del running[n]
+        return [d for d in drafts if d is not None]
+
+    def _draft(
+        self, final: list[_Unit], keys: list[SourceKey], chunks: int, levels: int, spec: LengthSpec
+    ) -> DraftSummary:
+        # Models can emit NUL, ESC...: never let them into .md/.html (spans were taken on the text as decoded).
+        final = [u for u in final if strip_controls(u.text).strip()][: spec.max_sentences]
         return DraftSummary(
-            sentences=tuple(u.text for u in final),
+            sentences=tuple(" ".join(strip_controls(u.text).split()) for u in final),
             method="abstractive",
             model=self.label,
             chunks=chunks,
@@ -125,7 +154,7 @@ class AbstractiveSummarizer:
             attention=tuple({keys[i]: m for i, m in sorted(u.mass.items()) if m > 0.0} for u in final),
         )
 
-    def _reduce(self, units: list[_Unit], spec: LengthSpec) -> tuple[list[_Unit], int, int]:
+    def _reduce(self, units: list[_Unit], spec: LengthSpec) -> _Reduction:
         """Summarize level after level until the input fits; return (final units, first-level chunks, levels).
 
         Every map level must shrink the input (counted in tokens). If it does not, the chunk budget is
@@ -139,45 +168,70 @@ class AbstractiveSummarizer:
             units = self._split_oversize(units, budget)
             total = sum(len(u.ids) for u in units)
             if total <= budget:
-                summary = self._summarize_chunks([units], self._final_bounds(spec))[0]
+                summary = (yield _Request([units], self._final_bounds(spec)))[0]
                 # A model that generates nothing still leaves the (short) input as the summary.
                 return (summary or units), first_chunks or 1, levels + 1
             chunks = chunk_sentences(
                 [len(u.ids) for u in units], self.window, self.overlap, reserve=self.reserve
             )
             first_chunks = first_chunks or len(chunks)
-            shorter = self._map_level([[units[i] for i in c] for c in chunks], total, spec)
+            shorter = yield from self._map_level([[units[i] for i in c] for c in chunks], total, spec)
             if shorter is None:  # the model cannot shrink this any more: keep what there is
                 return units, first_chunks, max(levels, 1)
             units, levels = shorter, levels + 1
 
-    def _map_level(self, chunks: list[list[_Unit]], total: int, spec: LengthSpec) -> list[_Unit] | None:
+    def _map_level(
+        self, chunks: list[list[_Unit]], total: int, spec: LengthSpec
+    ) -> Generator[_Request, list[list[_Unit]], list[_Unit] | None]:
         """The chunk summaries' sentences, if together they are shorter than the level's input."""
         budget = min(
             self._final_bounds(spec).max_new_tokens, max(MIN_CHUNK_SUMMARY_TOKENS, total // (2 * len(chunks)))
         )
         while budget >= 1:
-            bounds = _Bounds(min(spec.min_new_tokens, budget // 2), budget)
-            summaries = self._summarize_chunks(chunks, bounds)
+            bounds = Bounds(min(spec.min_new_tokens, budget // 2), budget)
+            summaries = yield _Request(chunks, bounds)
             units = [u for summary in summaries for u in summary]
             if units and sum(len(u.ids) for u in units) < total:
                 return units
             budget //= 2
         return None
 
-    def _final_bounds(self, spec: LengthSpec) -> _Bounds:
+    def _final_bounds(self, spec: LengthSpec) -> Bounds:
         # The decoder has a position limit too (BART: the same 1024); keep a little room for specials.
         most = max(1, min(spec.max_new_tokens, self.window - 4))
-        return _Bounds(min(spec.min_new_tokens, most), most)
+        return Bounds(min(spec.min_new_tokens, most), most)
 
-    # --- one level: generate, then attention ------------------------------------------------------
-    def _summarize_chunks(self, chunks: Sequence[Sequence[_Unit]], bounds: _Bounds) -> list[list[_Unit]]:
-        """Summaries of several chunks (each a list of units that fits the window), batched."""
-        sources = [self._source_ids(chunk) for chunk in chunks]
-        texts: list[str] = []
-        for start in range(0, len(sources), self.batch_size):
-            texts += self._generate(sources[start : start + self.batch_size], bounds)
-        return [self._attributed(chunk, ids, text) for chunk, ids, text in zip(chunks, sources, texts)]
+    # --- one round: every pending chunk, batched, then attributed ----------------------------------
+    def _answer(self, requests: dict[int, _Request]) -> dict[int, list[list[_Unit]]]:
+        """Summaries (as units) of every chunk of every request. Chunks with the same bounds share model
+        calls, longest first, under `batch_size` chunks and `max_batch_tokens` padded source tokens."""
+        answers = {n: [[] for _ in r.chunks] for n, r in requests.items()}
+        pending = [
+            (n, j, chunk, self._source_ids(chunk), r.bounds)
+            for n, r in requests.items()
+            for j, chunk in enumerate(r.chunks)
+        ]
+        for bounds in dict.fromkeys(p[4] for p in pending):  # in order of first appearance
+            group = sorted((p for p in pending if p[4] == bounds), key=lambda p: (-len(p[3]), p[0], p[1]))
+            for batch in self._batches(group):
+                generated = self._generate([p[3] for p in batch], bounds)
+                for (n, j, chunk, source, _), g in zip(batch, generated):
+                    answers[n][j] = self._attributed(chunk, source, g)
+        return answers
+
+    def _batches(self, group: list[Any]) -> Iterator[list[Any]]:
+        """Consecutive runs of `group` (sorted longest first) within the chunk and padded-token limits."""
+        batch: list[Any] = []
+        for item in group:
+            longest = len(batch[0][3]) if batch else len(item[3])
+            too_many = self.batch_size is not None and len(batch) + 1 > self.batch_size
+            too_big = self.max_batch_tokens is not None and longest * (len(batch) + 1) > self.max_batch_tokens
+            if batch and (too_many or too_big):
+                yield batch
+                batch = []
+            batch.append(item)
+        if batch:
+            yield batch
 
     def _source_ids(self, chunk: Sequence[_Unit]) -> list[int]:
         ids = [*self._prefix, *self._task_ids]
@@ -185,37 +239,21 @@ class AbstractiveSummarizer:
             ids += u.ids
         return ids + list(self._suffix)
 
-    def _generate(self, batch: Sequence[Sequence[int]], bounds: _Bounds) -> list[str]:
-        import torch
+    def _generate(self, batch: Sequence[Sequence[int]], bounds: Bounds) -> list[Generated]:
+        return self.engine.generate(batch, bounds, self.options)
 
-        model, tokenizer = self.model.model, self.model.tokenizer
-        pad = _pad_id(model, tokenizer)
-        width = max(len(ids) for ids in batch)
-        input_ids = torch.tensor([list(ids) + [pad] * (width - len(ids)) for ids in batch], dtype=torch.long)
-        mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in batch], dtype=torch.long)
-        with torch.inference_mode():
-            out = model.generate(
-                input_ids=input_ids.to(self.model.device),
-                attention_mask=mask.to(self.model.device),
-                num_beams=self.num_beams,
-                do_sample=False,
-                no_repeat_ngram_size=self.no_repeat_ngram_size,
-                # These take precedence over the model's own min_length/max_length (distilbart-cnn: 56/142).
-                min_new_tokens=bounds.min_new_tokens,
-                max_new_tokens=bounds.max_new_tokens,
-            )
-        return [strip_controls(tokenizer.decode(seq, skip_special_tokens=True)).strip() for seq in out.tolist()]
-
-    def _attributed(self, chunk: Sequence[_Unit], source_ids: list[int], text: str) -> list[_Unit]:
+    def _attributed(self, chunk: Sequence[_Unit], source_ids: list[int], generated: Generated) -> list[_Unit]:
         """The summary's sentences as units, each with its attention mass chained to body sentences."""
         from ..segment import split_sentences
 
-        sentences = [text[a:b] for a, b in split_sentences(text, 0, None)] if text else []
-        sentences = [s for s in sentences if s.strip()]
-        if not sentences:
+        text = generated.text
+        spans = [(a, b) for a, b in split_sentences(text, 0, None)] if text else []
+        spans = [(a, b) for a, b in spans if text[a:b].strip()]
+        if not spans:
             return []
+        sentences = [text[a:b] for a, b in spans]
         sentence_ids = self._tokenize(sentences)
-        per_unit = self._cross_attention(chunk, source_ids, sentence_ids)
+        per_unit = self._unit_weights(chunk, self.engine.attention(generated, spans, sentence_ids))
         units = []
         for sentence, ids, over_units in zip(sentences, sentence_ids, per_unit):
             mass: Mass = {}
@@ -225,61 +263,30 @@ class AbstractiveSummarizer:
             units.append(_Unit(sentence, tuple(ids), mass))
         return units
 
-    def _cross_attention(
-        self, chunk: Sequence[_Unit], source_ids: list[int], sentence_ids: list[list[int]]
-    ) -> list[list[float]]:
-        """Per summary sentence, its normalised cross-attention mass over the chunk's units.
-
-        Teacher-forced: the decoder reads [start] + prefix + the summary's tokens; the row that
-        predicted a token is the one before it. Rows past the decoder's position limit, or a model
-        that returns no attentions, give a sentence the uniform mass (never a made-up peak).
-        """
-        import torch
-
-        model = self.model.model
-        start = model.config.decoder_start_token_id
-        if start is None:
-            start = _pad_id(model, self.model.tokenizer)
-        decoder = [start, *self._prefix]
-        spans = []
-        for ids in sentence_ids:
-            spans.append((len(decoder), len(decoder) + len(ids)))
-            decoder += ids
-        decoder = decoder[: self.window]
+    def _unit_weights(self, chunk: Sequence[_Unit], per_source: Sequence[Any | None]) -> list[list[float]]:
+        """Per summary sentence, its normalised attention mass over the chunk's units. A sentence the engine
+        has no attention for gets the uniform mass (never a made-up peak)."""
         uniform = [1.0 / len(chunk)] * len(chunk)
-        with torch.inference_mode():
-            # The encoder runs on its own first: asked for attentions, it would return every encoder layer's
-            # (heads × window × window) too, ~0.8 GB for distilbart at 1024 tokens, that nobody reads.
-            encoded = model.get_encoder()(input_ids=torch.tensor([source_ids], device=self.model.device))
-            with _eager_attention(model):
-                out = model(
-                    encoder_outputs=encoded,
-                    decoder_input_ids=torch.tensor([decoder], device=self.model.device),
-                    output_attentions=True,
-                    use_cache=False,
-                )
-        layers = [a for a in (out.cross_attentions or ()) if a is not None]
-        if not layers:
-            return [uniform for _ in sentence_ids]
-        attn = torch.stack([a[0].float() for a in layers]).mean(dim=(0, 1))  # (target, source)
-        # Columns of each unit inside source_ids (after the specials and the task prefix).
+        # Columns of each unit inside the source ids (after the specials and the task prefix).
         bounds, pos = [], len(self._prefix) + len(self._task_ids)
         for unit in chunk:
             bounds.append((pos, pos + len(unit.ids)))
             pos += len(unit.ids)
         result = []
-        for a, b in spans:
-            rows = attn[max(a - 1, 0) : min(b - 1, attn.shape[0])]
-            if rows.shape[0] == 0:
+        for vector in per_source:
+            if vector is None:
                 result.append(uniform)
                 continue
-            per_source = rows.sum(dim=0)
-            weights = [float(per_source[lo:hi].sum()) for lo, hi in bounds]
+            weights = [float(vector[lo:hi].sum()) for lo, hi in bounds]
             total = sum(weights)
             result.append([w / total for w in weights] if total > 0 else uniform)
         return result
 
     # --- tokens --------------------------------------------------------------------------------------
+    def _units(self, texts: Sequence[str]) -> list[_Unit]:
+        """The first level's input: sentence i carries all of body sentence i's mass."""
+        return [_Unit(text, tuple(ids), {i: 1.0}) for i, (text, ids) in enumerate(zip(texts, self._tokenize(texts)))]
+
     def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Ids without special tokens, each text with a leading space: the form a sentence has when it
         follows another in running text (byte-level BPE marks it), so ids concatenate like the joined text."""
@@ -287,7 +294,7 @@ class AbstractiveSummarizer:
             return []
         return [
             list(ids)
-            for ids in self.model.tokenizer([" " + t for t in texts], add_special_tokens=False)["input_ids"]
+            for ids in self.tokenizer([" " + t for t in texts], add_special_tokens=False)["input_ids"]
         ]
 
     def _split_oversize(self, units: list[_Unit], budget: int) -> list[_Unit]:
@@ -316,7 +323,17 @@ class AbstractiveSummarizer:
             return
         for start in range(0, len(ids), budget):
             part = ids[start : start + budget]
-            yield self.model.tokenizer.decode(part, skip_special_tokens=True).strip(), part
+            yield self.tokenizer.decode(part, skip_special_tokens=True).strip(), part
+
+
+def _engine_for(model: LoadedModel | CTranslate2Model | SummaryEngine) -> SummaryEngine:
+    if isinstance(model, SummaryEngine):
+        return model
+    if isinstance(model, CTranslate2Model):
+        from .ctranslate2 import CTranslate2Engine
+
+        return CTranslate2Engine(model)
+    return TransformersEngine(model)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -344,37 +361,6 @@ def _task_prefix(config: Any) -> str:
     if prefix:
         return str(prefix).strip()
     return "summarize:" if getattr(config, "model_type", "") in T5_TYPES else ""
-
-
-def _special_frame(tokenizer: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The special ids the tokenizer puts before and after a text (BART: <s> … </s>; T5: … </s>)."""
-    bare = tokenizer("a", add_special_tokens=False)["input_ids"]
-    full = tokenizer("a")["input_ids"]
-    for i in range(len(full) - len(bare) + 1):
-        if full[i : i + len(bare)] == bare:
-            return tuple(full[:i]), tuple(full[i + len(bare) :])
-    return (), ()
-
-
-def _pad_id(model: Any, tokenizer: Any) -> int:
-    for value in (tokenizer.pad_token_id, model.config.pad_token_id, model.config.eos_token_id):
-        if isinstance(value, int):
-            return value
-    return 0
-
-
-@contextmanager
-def _eager_attention(model: Any) -> Iterator[None]:
-    """SDPA and flash kernels return no attention weights: switch to eager for one pass."""
-    previous = getattr(model.config, "_attn_implementation", None)
-    switch = previous not in (None, "eager") and hasattr(model, "set_attn_implementation")
-    if switch:
-        model.set_attn_implementation("eager")
-    try:
-        yield
-    finally:
-        if switch:
-            model.set_attn_implementation(previous)
 
 
 __all__ = ["AbstractiveSummarizer"]

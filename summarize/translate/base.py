@@ -4,6 +4,11 @@
 tokenize, split sentences longer than the model window at clause boundaries, sort by length, batch under a
 padded-token budget, restore the order, check for degenerate output and retry those with beam search.
 Engines only implement `tokenize` and `generate_ids`.
+
+Retries are batched like the first pass, under the same budget: every retried piece gets a length limit that
+depends on its own length only (its first-pass limit rounded up to a step of `RETRY_LIMITS`), and a batch
+holds pieces of one step, so that a retry's output never depends on the pieces it was batched with. With
+`batch_retries=False` each piece is retried alone under its first-pass limit (the behaviour before batching).
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ class GenerationOptions:
 
 # Retried with these when greedy output is empty or loops (Marian's known failure modes on odd input).
 RETRY_OPTIONS = GenerationOptions(num_beams=4, no_repeat_ngram_size=3, repetition_penalty=1.2)
+# Length limits of batched retries: a piece's own limit rounded up to the next step (at most 1.5x), so that
+# pieces of similar length share a batch and one limit. A real translation ends far below either limit.
+RETRY_LIMITS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 
 
 class Translator(ABC):
@@ -40,9 +48,17 @@ class Translator(ABC):
     label: str  # "name@revision", recorded in every result
     max_input_tokens: int  # encoder window, special tokens included
 
-    def __init__(self, *, num_beams: int = 1, max_batch_tokens: int | None = None, device_type: str = "cpu") -> None:
+    def __init__(
+        self,
+        *,
+        num_beams: int = 1,
+        max_batch_tokens: int | None = None,
+        device_type: str = "cpu",
+        batch_retries: bool = True,
+    ) -> None:
         self.options = GenerationOptions(num_beams=num_beams)
         self.max_batch_tokens = max_batch_tokens or default_batch_tokens(device_type)
+        self.batch_retries = batch_retries
 
     # --- what an engine implements ---------------------------------------------------------------
     @abstractmethod
@@ -112,10 +128,29 @@ class Translator(ABC):
         retry = [i for i, t in enumerate(texts) if is_degenerate(t, pieces[i])]
         if retry and self.options != RETRY_OPTIONS:
             log.debug("%d degenerate outputs, retrying with beam search", len(retry))
-            for i in retry:  # rare: one at a time keeps it simple and deterministic
-                limit = _max_new_tokens(len(ids[i]), self.max_input_tokens)
-                texts[i] = self.decode(self._generate_halving([ids[i]], [limit], RETRY_OPTIONS)[0])
+            for i, english in self._retry(retry, ids):
+                texts[i] = english
         return [_clean(t) for t in texts]
+
+    def _retry(self, retry: Sequence[int], ids: Sequence[Sequence[int]]) -> list[tuple[int, str]]:
+        """(piece index, new text) for every piece in `retry`, once each: beam search, batched by limit step."""
+        if not self.batch_retries:  # one at a time under each piece's first-pass limit
+            return [
+                (i, self.decode(self._generate_halving([list(ids[i])], [self._limit(ids[i])], RETRY_OPTIONS)[0]))
+                for i in retry
+            ]
+        limits = {i: retry_limit(len(ids[i]), self.max_input_tokens) for i in retry}
+        order = sorted(retry, key=lambda i: (-limits[i], -len(ids[i]), i))
+        out = []
+        for step in sorted(set(limits.values()), reverse=True):
+            group = [i for i in order if limits[i] == step]
+            for batch in _batches_under_budget(group, lambda i: len(ids[i]), self.max_batch_tokens):
+                generated = self._generate_halving([list(ids[i]) for i in batch], [step] * len(batch), RETRY_OPTIONS)
+                out += [(i, self.decode(g)) for i, g in zip(batch, generated)]
+        return out
+
+    def _limit(self, ids: Sequence[int]) -> int:
+        return _max_new_tokens(len(ids), self.max_input_tokens)
 
     def _generate_halving(
         self, batch: list[list[int]], max_new_tokens: list[int], options: GenerationOptions
@@ -158,6 +193,12 @@ def _batches_under_budget(
 def _max_new_tokens(source_tokens: int, window: int) -> int:
     # English runs ~1.1-1.3× the German token count with opus-mt; 2× + 10 leaves room, the window caps it.
     return min(window, 2 * source_tokens + 10)
+
+
+def retry_limit(source_tokens: int, window: int) -> int:
+    """A batched retry's length limit: the first-pass limit rounded up to a `RETRY_LIMITS` step, within the window."""
+    own = _max_new_tokens(source_tokens, window)
+    return min(window, next((step for step in RETRY_LIMITS if step >= own), own))
 
 
 _REPEAT = re.compile(r"(\b\w+(?:\W+\w+){0,3}?)(?:\W+\1\b){3,}", re.IGNORECASE)

@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Sequence
 from typing import Any
 
-from ..loading import LoadedModel, load_seq2seq
+from ..loading import LoadedModel
 from .base import GenerationOptions, Translator
 
 # Generation-config fields that add a logits processor the greedy loop does not reproduce.
@@ -30,32 +30,26 @@ _UNSUPPORTED = {
 class MarianTranslator(Translator):
     """opus-mt-de-en by default; batched greedy decoding under `torch.inference_mode`."""
 
-    def __init__(self, loaded: LoadedModel, *, num_beams: int = 1, max_batch_tokens: int | None = None) -> None:
-        super().__init__(num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=loaded.device.type)
+    def __init__(
+        self,
+        loaded: LoadedModel,  # `loading.load_model(settings, "translation")` or `loading.load_seq2seq`
+        *,
+        num_beams: int = 1,
+        max_batch_tokens: int | None = None,
+        batch_retries: bool = True,
+    ) -> None:
+        super().__init__(
+            num_beams=num_beams,
+            max_batch_tokens=max_batch_tokens,
+            device_type=loaded.device.type,
+            batch_retries=batch_retries,
+        )
         self.loaded = loaded
         self.label = loaded.label
         self.max_input_tokens = loaded.max_input_tokens
         tok = loaded.tokenizer
         self._pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
         self._greedy = _GreedyPlan.of(loaded.model)
-
-    @classmethod
-    def from_pretrained(
-        cls,
-        name: str,
-        *,
-        device: str = "auto",
-        dtype: str = "auto",
-        revision: str | None = None,
-        int8: bool = False,
-        num_beams: int = 1,
-        max_batch_tokens: int | None = None,
-        threads: int | None = None,
-    ) -> MarianTranslator:
-        loaded = load_seq2seq(
-            name, role="translation", device=device, dtype=dtype, revision=revision, int8=int8, threads=threads
-        )
-        return cls(loaded, num_beams=num_beams, max_batch_tokens=max_batch_tokens)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         if not texts:

@@ -159,8 +159,8 @@ def test_cache_key_and_signature_say_dtype_and_quantization(tiny_settings, make_
     assert len({p.cache_key(doc) for p in pipes.values()}) == len(variants)
     assert "|eng=transformers|cpu|float32|int8|" in pipes["int8"].signature
     assert "|eng=transformers|cpu|bfloat16|" in pipes["bf16"].signature
-    assert "|eng=ctranslate2|cpu|float32|ct2-int8|" in pipes["ct2"].signature
-    assert "|eng=ctranslate2|cuda|float16|ct2-float16|" in pipes["ct2-gpu"].signature
+    assert "|eng=ctranslate2|cpu|ct2-int8|" in pipes["ct2"].signature
+    assert "|eng=ctranslate2|cuda|ct2-float16|" in pipes["ct2-gpu"].signature
 
 
 def test_a_changed_local_model_is_not_served_from_the_cache(tmp_path, tiny_settings, seed_files):
@@ -318,3 +318,22 @@ def test_index_counts_processed_articles_and_lists_failed_ones_apart(tmp_path, e
     modes = {os.stat(tmp_path / "out" / name).st_mode for name in ("index.html", "errors.jsonl",
                                                                     f"{seed_files[0].stem}.json")}
     assert len(modes) == 1, "reports, the index and errors.jsonl get the same (umask) permissions"
+
+
+def test_an_identical_article_is_written_from_the_first(tmp_path, extractive_pipeline, seed_files, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(seed_files[0], folder / "a.txt")
+    shutil.copy(seed_files[1], folder / "b.txt")
+    shutil.copy(seed_files[0], folder / "c_same_as_a.txt")  # the same article under another name
+    processed: list[str] = []
+    real = extractive_pipeline.process_many
+    monkeypatch.setattr(extractive_pipeline, "process_many",
+                        lambda docs: processed.extend(d.id for d in docs) or real(docs))
+    report = BatchRunner(extractive_pipeline, tmp_path / "out", group_size=1, formats=("json",)).run(
+        discover_inputs([folder]))
+    assert processed == ["a", "b"] and [o.status for o in report.outcomes] == ["done"] * 3
+    a, c = (json.loads((tmp_path / "out" / f"{n}.json").read_text()) for n in ("a", "c_same_as_a"))
+    assert c["document"]["id"] == "c_same_as_a" and c["summary"]["document_ids"] == ["c_same_as_a"]
+    assert {link["document_id"] for s in c["summary"]["sentences"] for link in s["sources"]} == {"c_same_as_a"}
+    assert json.dumps(c).replace("c_same_as_a", "a") == json.dumps(a)

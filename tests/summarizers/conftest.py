@@ -54,6 +54,29 @@ def bart_128(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def bart_128_ct2(bart_128):
+    """The same tiny BART converted by CTranslate2: int8 (the CPU default) and float32."""
+    pytest.importorskip("ctranslate2")
+    from summarize.loading import load_ctranslate2
+    from summarize.summarizers.ctranslate2 import CTranslate2Engine
+
+    return {
+        "int8": CTranslate2Engine(load_ctranslate2(bart_128.name, role="summarization", device="cpu")),
+        "float32": CTranslate2Engine(load_ctranslate2(bart_128.name, role="summarization", device="cpu", int8=False)),
+    }
+
+
+@pytest.fixture(params=["transformers", "ctranslate2"])
+def engine(request, bart_128):
+    """The tiny BART behind each summarizer engine (CTranslate2: int8, its CPU default)."""
+    from summarize.summarizers.engine import TransformersEngine
+
+    if request.param == "transformers":
+        return TransformersEngine(bart_128)
+    return request.getfixturevalue("bart_128_ct2")["int8"]
+
+
+@pytest.fixture(scope="session")
 def t5_128(tmp_path_factory: pytest.TempPathFactory):
     """A tiny random T5 with a SentencePiece unigram tokenizer (T5's format), 128-token window."""
     import sentencepiece as spm

@@ -6,8 +6,12 @@ import pytest
 
 pytest.importorskip("ctranslate2", reason="the ct2 extra (ctranslate2) is not installed")
 
-from summarize.translate import ctranslate2 as ct2_engine
+from summarize import loading
 from summarize.translate.ctranslate2 import CTranslate2Translator
+
+
+def ct2_translator(path: str, *, threads: int | None = None, **options) -> CTranslate2Translator:
+    return CTranslate2Translator(loading.load_ctranslate2(path, device="cpu", threads=threads), **options)
 from tools.tiny_models import seed_lines
 
 
@@ -21,7 +25,7 @@ def ct2_cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engine(ct2_cache, tiny_marian) -> CTranslate2Translator:
-    return CTranslate2Translator.from_pretrained(tiny_marian, device="cpu")
+    return ct2_translator(tiny_marian)
 
 
 def test_converts_once_and_labels_the_engine(engine, tiny_marian, monkeypatch):
@@ -32,8 +36,8 @@ def test_converts_once_and_labels_the_engine(engine, tiny_marian, monkeypatch):
         raise AssertionError("converted twice")
 
     monkeypatch.setattr("ctranslate2.converters.TransformersConverter.convert", no_conversion)
-    CTranslate2Translator.from_pretrained(tiny_marian, device="cpu")  # cache hit: no conversion
-    assert not list(ct2_engine.cache_root().glob(".converting-*"))
+    ct2_translator(tiny_marian)  # cache hit: no conversion
+    assert not list(loading.cache_root().glob(".converting-*"))
 
 
 def test_one_nonempty_translation_per_sentence_in_order(engine):
@@ -44,8 +48,8 @@ def test_one_nonempty_translation_per_sentence_in_order(engine):
 
 def test_same_output_whatever_the_batch_budget(ct2_cache, tiny_marian):
     texts = seed_lines()[:12]
-    small = CTranslate2Translator.from_pretrained(tiny_marian, device="cpu", max_batch_tokens=16)
-    large = CTranslate2Translator.from_pretrained(tiny_marian, device="cpu", max_batch_tokens=100_000)
+    small = ct2_translator(tiny_marian, max_batch_tokens=16)
+    large = ct2_translator(tiny_marian, max_batch_tokens=100_000)
     assert small.translate_sentences(texts) == large.translate_sentences(texts)
 
 
@@ -81,7 +85,7 @@ def test_missing_model_is_a_model_error(ct2_cache):
     from summarize.errors import ModelNotFoundError
 
     with pytest.raises(ModelNotFoundError):
-        CTranslate2Translator.from_pretrained("./no/such/model", device="cpu")
+        ct2_translator("./no/such/model")
 
 
 def test_threads_become_ctranslate2_intra_threads(ct2_cache, tiny_marian, monkeypatch):
@@ -95,7 +99,31 @@ def test_threads_become_ctranslate2_intra_threads(ct2_cache, tiny_marian, monkey
         return real(*args, **kwargs)
 
     monkeypatch.setattr(ctranslate2, "Translator", recording)
-    CTranslate2Translator.from_pretrained(tiny_marian, device="cpu", threads=3)
+    ct2_translator(tiny_marian, threads=3)
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
-    CTranslate2Translator.from_pretrained(tiny_marian, device="cpu")  # the default: OMP_NUM_THREADS
+    ct2_translator(tiny_marian)  # the default: OMP_NUM_THREADS
     assert seen == [3, 2]
+
+
+# --- the summarizer's model: BART under transformers 5 -------------------------------------------------
+
+
+def test_bart_converts_without_touching_the_model_folder(ct2_cache, tiny_bart):
+    from pathlib import Path
+
+    folder = Path(tiny_bart)
+    before = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    for quantization in ("int8", "float32"):
+        target = loading.convert_ctranslate2(tiny_bart, role="summarization", quantization=quantization)
+        assert (target / "model.bin").exists()
+    assert {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()} == before  # normalize_before: a copy
+
+
+def test_a_tokenizer_smaller_than_the_vocabulary_is_a_clear_error(ct2_cache, tmp_path):
+    from summarize.errors import UsageError
+    from tools.tiny_models import build_bart
+
+    folder = build_bart(tmp_path / "bart", model_vocab_size=2000)  # ~1,200 tokens for 2,000 output rows
+    with pytest.raises(UsageError, match=r"tokenizer has \d+ tokens but the model's vocabulary has 2000"):
+        loading.convert_ctranslate2(str(folder), role="summarization")
+    assert not list(loading.cache_root().glob(".converting-*"))

@@ -6,8 +6,16 @@ from collections.abc import Sequence
 
 import pytest
 
+from summarize.loading import load_seq2seq
 from summarize.translate import GenerationOptions, Translator, is_degenerate, translate_documents
+from summarize.translate.base import RETRY_OPTIONS, retry_limit
 from summarize.translate.marian import MarianTranslator
+
+
+def marian_translator(path: str, *, int8: bool = False, max_batch_tokens: int | None = None) -> MarianTranslator:
+    """The transformers engine on a model folder, as `load_translator` builds it (int8: retries one at a time)."""
+    loaded = load_seq2seq(path, device="cpu", int8=int8)
+    return MarianTranslator(loaded, max_batch_tokens=max_batch_tokens, batch_retries=not int8)
 from tools.tiny_models import seed_lines
 
 
@@ -75,6 +83,45 @@ def test_out_of_memory_halves_the_batch():
     assert max(len(b) for b in engine.batches) <= 2
 
 
+class LoopingTranslator(WordTranslator):
+    """Greedy output loops on every sentence (degenerate, as a random model's does); beam search is fine.
+    Records each retry call: (source lengths, limits)."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(window=64, **kw)
+        self.retries: list[tuple[list[int], list[int]]] = []
+
+    def generate_ids(self, batch, max_new_tokens, options: GenerationOptions) -> list[list[int]]:
+        if options == RETRY_OPTIONS:
+            self.retries.append(([len(ids) for ids in batch], list(max_new_tokens)))
+            return [list(ids) for ids in batch]
+        return [[ids[0]] * 12 for ids in batch]  # "WORT WORT WORT ..."
+
+
+LOOPING = [" ".join(f"w{i}x{j}" for j in range(n)) + "." for i, n in enumerate((3, 9, 1, 7, 2, 5, 4, 8, 30, 12, 3, 3))]
+
+
+@pytest.mark.parametrize("budget", [16, 40, 10_000])
+def test_batched_retries_give_every_sentence_one_translation_within_the_budget(budget):
+    engine = LoopingTranslator(max_batch_tokens=budget)
+    out = engine.translate_sentences(LOOPING)
+    assert out == [t.upper() for t in LOOPING]  # every retried sentence: exactly its beam-search output
+    assert sum(len(lengths) for lengths, _ in engine.retries) == len(LOOPING)  # each retried once
+    for lengths, limits in engine.retries:
+        assert max(lengths) * len(lengths) <= max(budget, max(lengths))  # the first pass's budget
+        assert len(set(limits)) == 1  # one limit per batch, a piece's own (rounded up), never a neighbour's
+        assert all(limits[0] == retry_limit(n, 64) >= min(64, 2 * n + 10) for n in lengths)
+    if budget == 10_000:
+        assert len(engine.retries) < len(LOOPING)  # batched, not one by one
+
+
+def test_retries_one_at_a_time_on_request():
+    engine = LoopingTranslator(batch_retries=False)
+    assert engine.translate_sentences(LOOPING) == [t.upper() for t in LOOPING]
+    assert [len(lengths) for lengths, _ in engine.retries] == [1] * len(LOOPING)
+    assert all(limits == [min(64, 2 * n[0] + 10)] for n, limits in engine.retries)  # the first pass's limit
+
+
 @pytest.mark.parametrize(
     ("english", "german", "degenerate"),
     [
@@ -97,7 +144,7 @@ def test_degenerate_output_detection(english: str, german: str, degenerate: bool
 
 @pytest.fixture(scope="module")
 def marian(tiny_marian: str) -> MarianTranslator:
-    return MarianTranslator.from_pretrained(tiny_marian, device="cpu")
+    return marian_translator(tiny_marian)
 
 
 def test_marian_loads_through_auto_classes(marian: MarianTranslator, tiny_marian: str):
@@ -115,15 +162,24 @@ def test_marian_translates_seed_sentences_one_to_one(marian: MarianTranslator):
 
 def _batch_size_1_and_64(tiny_marian: str, int8: bool) -> tuple[list[str], list[str]]:
     texts = seed_lines()[:64]
-    one = MarianTranslator.from_pretrained(tiny_marian, device="cpu", int8=int8, max_batch_tokens=16)
-    many = MarianTranslator.from_pretrained(tiny_marian, device="cpu", int8=int8, max_batch_tokens=100_000)
+    one = marian_translator(tiny_marian, int8=int8, max_batch_tokens=16)
+    many = marian_translator(tiny_marian, int8=int8, max_batch_tokens=100_000)
     assert max(len(ids) for ids in one.tokenize(texts)) > 16  # so: batches of one sentence, then one batch
     return one.translate_sentences(texts), many.translate_sentences(texts)
 
 
 def test_marian_output_is_independent_of_batch_size(tiny_marian: str):
+    # The random model's output is degenerate nearly everywhere: nearly every sentence is retried, in batches.
     one, many = _batch_size_1_and_64(tiny_marian, int8=False)
     assert one == many
+
+
+def test_int8_marian_retries_one_at_a_time(tiny_settings):
+    # Dynamic int8 scales activations per batch: a batched beam-search retry would depend on its neighbours.
+    from summarize.translate import load_translator
+
+    assert not load_translator(tiny_settings.replace(int8=True)).batch_retries
+    assert load_translator(tiny_settings.replace(int8=False)).batch_retries
 
 
 def test_int8_output_is_independent_of_batch_size_within_tolerance(tiny_marian: str):
@@ -138,7 +194,7 @@ def spread_marian(tiny_marian: str) -> MarianTranslator:
     """The tiny model with larger random weights, so that rows differ and finish at different steps."""
     import torch
 
-    engine = MarianTranslator.from_pretrained(tiny_marian, device="cpu", int8=False)
+    engine = marian_translator(tiny_marian, int8=False)
     torch.manual_seed(0)
     with torch.no_grad():
         for p in engine.loaded.model.parameters():
@@ -189,7 +245,7 @@ def _unpadded(row: list[int], pad: int) -> list[int]:
 def test_greedy_loop_steps_aside_for_settings_it_does_not_reproduce(tiny_marian: str):
     from summarize.translate.marian import _GreedyPlan
 
-    engine = MarianTranslator.from_pretrained(tiny_marian, device="cpu", int8=False)
+    engine = marian_translator(tiny_marian, int8=False)
     model = engine.loaded.model
     assert _GreedyPlan.of(model) is not None
     model.generation_config.no_repeat_ngram_size = 3
