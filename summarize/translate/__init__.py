@@ -19,7 +19,4 @@ def load_translator(settings: Settings) -> Translator:
         return CTranslate2Translator(model, **options)
     from .marian import MarianTranslator
 
-    # Dynamic int8 scales activations per batch, so a batched beam-search retry would depend on its
-    # neighbours (on the tiny random model 17 of 64 sentences stay the same across batch budgets, against
-    # 63 of 64 for the greedy first pass): with int8, retries go one at a time.
-    return MarianTranslator(model, batch_retries=not model.int8, **options)
+    return MarianTranslator(model, **options)

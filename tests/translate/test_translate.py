@@ -13,9 +13,9 @@ from summarize.translate.marian import MarianTranslator
 
 
 def marian_translator(path: str, *, int8: bool = False, max_batch_tokens: int | None = None) -> MarianTranslator:
-    """The transformers engine on a model folder, as `load_translator` builds it (int8: retries one at a time)."""
+    """The transformers engine on a model folder, as `load_translator` builds it."""
     loaded = load_seq2seq(path, device="cpu", int8=int8)
-    return MarianTranslator(loaded, max_batch_tokens=max_batch_tokens, batch_retries=not int8)
+    return MarianTranslator(loaded, max_batch_tokens=max_batch_tokens)
 from tools.tiny_models import seed_lines
 
 
@@ -174,19 +174,30 @@ def test_marian_output_is_independent_of_batch_size(tiny_marian: str):
     assert one == many
 
 
-def test_int8_marian_retries_one_at_a_time(tiny_settings):
-    # Dynamic int8 scales activations per batch: a batched beam-search retry would depend on its neighbours.
+def test_retries_are_batched_on_every_engine(tiny_settings):
+    # Random weights retry nearly every sentence: one at a time, int8 made a 5-seed run 7× slower (12.2 s vs 1.7 s).
     from summarize.translate import load_translator
 
-    assert not load_translator(tiny_settings.replace(int8=True)).batch_retries
+    assert load_translator(tiny_settings.replace(int8=True)).batch_retries
     assert load_translator(tiny_settings.replace(int8=False)).batch_retries
 
 
-def test_int8_output_is_independent_of_batch_size_within_tolerance(tiny_marian: str):
-    # Dynamic int8 scales activations per batch, so a near-tie can flip with the neighbours (logits move by
-    # ~1e-6). A random model's every step is a near-tie, the worst case; real models have wide margins.
-    one, many = _batch_size_1_and_64(tiny_marian, int8=True)
-    assert sum(a == b for a, b in zip(one, many)) >= 0.9 * len(one)
+def test_int8_logits_depend_on_the_batch_only_within_tolerance(tiny_marian: str):
+    # Dynamic int8 scales activations per batch: a sentence's logits move a little with its neighbours (fp32:
+    # not at all, above). On this random model the move is ~2 % of the logits' spread; every step of a random
+    # model is a near-tie, so whole greedy outputs still diverge for most sentences (22 of 64 stay the same),
+    # while real models decide by margins far wider than the move (models.md).
+    import torch
+
+    loaded = load_seq2seq(tiny_marian, device="cpu", int8=True)
+    texts = [t for t in seed_lines() if len(loaded.tokenizer(t).input_ids) < 60][:16]
+    start = torch.full((len(texts), 1), loaded.model.config.decoder_start_token_id)
+    with torch.inference_mode():
+        batch = loaded.model(**loaded.tokenizer(texts, return_tensors="pt", padding=True),
+                             decoder_input_ids=start).logits[:, -1]
+        alone = torch.cat([loaded.model(**loaded.tokenizer([t], return_tensors="pt"),
+                                        decoder_input_ids=start[:1]).logits[:, -1] for t in texts])
+    assert 0 < (batch - alone).abs().max() <= 0.05 * batch.std()
 
 
 @pytest.fixture(scope="module")
