@@ -31,6 +31,16 @@ def test_every_sentence_translated_once_and_slices_back(seed_results):
             assert s.translation and s.translation.strip()
 
 
+def test_every_translated_sentence_has_the_models_confidence(seed_results):
+    from summarize.text import has_letter
+
+    for result in seed_results:
+        translated = [s for s in result.document.sentences if has_letter(s.plain)]
+        assert translated and all(s.confidence is not None and s.confidence <= 0 for s in translated)
+        # A random model guesses: its confidence is low, and the checks say so.
+        assert any(f.kind == "low_confidence" for s in translated for f in s.flags)
+
+
 def test_summary_links_point_into_existing_sentences(seed_results):
     for result in seed_results:
         doc, summary = result.document, result.summary

@@ -3,7 +3,9 @@
 `Translator` does the engine-independent work once (EasyNMT's batching shape, Argos' base-class idea):
 tokenize, split sentences longer than the model window at clause boundaries, sort by length, batch under a
 padded-token budget, restore the order, check for degenerate output and retry those with beam search.
-Engines only implement `tokenize` and `generate_ids`.
+Engines only implement `tokenize`, `generate_ids` and `decode`. An engine that knows the model's score of its
+output returns `Hypothesis(ids, score)`: the mean log-probability per generated token, which becomes each
+sentence's `confidence` (the translation checks flag a low one).
 
 Retries are batched like the first pass, under the same budget: every retried piece gets a length limit that
 depends on its own length only (its first-pass limit rounded up to a step of `RETRY_LIMITS`), and a batch
@@ -33,6 +35,31 @@ class GenerationOptions:
     no_repeat_ngram_size: int = 0
     repetition_penalty: float = 1.0
     min_new_tokens: int = 0  # 0 in use; the benchmark fixes output lengths with it
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """Generated target ids and the model's mean log-probability per generated token (None: not known)."""
+
+    ids: list[int]
+    score: float | None = None
+
+
+Generated = list[int] | Hypothesis  # what `generate_ids` gives per row: bare ids, or ids with their score
+
+
+def _hypothesis(generated: Generated | None) -> Hypothesis:
+    if isinstance(generated, Hypothesis):
+        return generated
+    return Hypothesis(list(generated or []))
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One English translation and the model's confidence in it (None: not reported, or nothing was run)."""
+
+    text: str
+    confidence: float | None = None
 
 
 # Retried with these when greedy output is empty or loops (Marian's known failure modes on odd input).
@@ -68,8 +95,9 @@ class Translator(ABC):
     @abstractmethod
     def generate_ids(
         self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
-    ) -> list[list[int]]:
-        """Target ids (special tokens may be included) for a batch of source ids, same order.
+    ) -> Sequence[Generated]:
+        """Target ids (special tokens may be included) for a batch of source ids, same order; a `Hypothesis`
+        per row when the engine knows the model's score.
 
         `max_new_tokens[i]` caps row i by its own source length, never by its neighbours', so that a row's
         output does not depend on the batch it landed in."""
@@ -87,6 +115,11 @@ class Translator(ABC):
 
     def translate_sentences(self, texts: Sequence[str]) -> list[str]:
         """One non-empty English string per German sentence. Long sentences are split, never cut."""
+        return [scored.text for scored in self.translate_scored(texts)]
+
+    def translate_scored(self, texts: Sequence[str]) -> list[Scored]:
+        """`translate_sentences` with the model's confidence per sentence: the mean log-probability per token
+        over the sentence's pieces (None where the engine reports none, or nothing was translated)."""
         pieces: list[str] = []  # what goes to the model
         owners: list[int] = []  # pieces[i] belongs to texts[owners[i]]
         results: list[str | None] = [None] * len(texts)
@@ -103,19 +136,23 @@ class Translator(ABC):
                 pieces.append(text[start:end])
                 owners.append(i)
         translated = self._translate_pieces(pieces)
-        joined: dict[int, list[str]] = {}
-        for owner, english in zip(owners, translated):
-            joined.setdefault(owner, []).append(english)
+        joined: dict[int, list[tuple[str, Hypothesis]]] = {}
+        for owner, piece in zip(owners, translated):
+            joined.setdefault(owner, []).append(piece)
+        confidence: dict[int, float | None] = {}
         for owner, parts in joined.items():
-            results[owner] = " ".join(p for p in parts if p)
+            results[owner] = " ".join(text for text, _ in parts if text)
+            confidence[owner] = _mean_score([h for _, h in parts])
         # The model may still return nothing for a piece; keep the German rather than lose the sentence.
-        return [r if r else texts[i].strip() for i, r in enumerate(results)]
+        return [
+            Scored(r, confidence.get(i)) if r else Scored(texts[i].strip()) for i, r in enumerate(results)
+        ]
 
-    def _translate_pieces(self, pieces: Sequence[str]) -> list[str]:
+    def _translate_pieces(self, pieces: Sequence[str]) -> list[tuple[str, Hypothesis]]:
         if not pieces:
             return []
         ids = self.tokenize(pieces)
-        out: list[list[int] | None] = [None] * len(pieces)
+        out: list[Hypothesis] = [Hypothesis([])] * len(pieces)
         # Longest first: batches of similar length waste little padding, and OOM shows up at once.
         order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
         for batch in _batches_under_budget(order, lambda i: len(ids[i]), self.max_batch_tokens):
@@ -123,20 +160,21 @@ class Translator(ABC):
             log.debug("batch of %d pieces, longest %d tokens", len(batch), len(ids[batch[0]]))
             generated = self._generate_halving([ids[i] for i in batch], limits, self.options)
             for i, g in zip(batch, generated):
-                out[i] = g
-        texts = [self.decode(g or []) for g in out]
+                out[i] = _hypothesis(g)
+        texts = [self.decode(h.ids) for h in out]
         retry = [i for i, t in enumerate(texts) if is_degenerate(t, pieces[i])]
         if retry and self.options != RETRY_OPTIONS:
             log.debug("%d degenerate outputs, retrying with beam search", len(retry))
-            for i, english in self._retry(retry, ids):
-                texts[i] = english
-        return [_clean(t) for t in texts]
+            for i, hypothesis in self._retry(retry, ids):
+                texts[i], out[i] = self.decode(hypothesis.ids), hypothesis
+        return [(_clean(t), h) for t, h in zip(texts, out)]
 
-    def _retry(self, retry: Sequence[int], ids: Sequence[Sequence[int]]) -> list[tuple[int, str]]:
-        """(piece index, new text) for every piece in `retry`, once each: beam search, batched by limit step."""
+    def _retry(self, retry: Sequence[int], ids: Sequence[Sequence[int]]) -> list[tuple[int, Hypothesis]]:
+        """(piece index, new hypothesis) for every piece in `retry`, once each: beam search, batched by limit
+        step."""
         if not self.batch_retries:  # one at a time under each piece's first-pass limit
             return [
-                (i, self.decode(self._generate_halving([list(ids[i])], [self._limit(ids[i])], RETRY_OPTIONS)[0]))
+                (i, _hypothesis(self._generate_halving([list(ids[i])], [self._limit(ids[i])], RETRY_OPTIONS)[0]))
                 for i in retry
             ]
         limits = {i: retry_limit(len(ids[i]), self.max_input_tokens) for i in retry}
@@ -146,7 +184,7 @@ class Translator(ABC):
             group = [i for i in order if limits[i] == step]
             for batch in _batches_under_budget(group, lambda i: len(ids[i]), self.max_batch_tokens):
                 generated = self._generate_halving([list(ids[i]) for i in batch], [step] * len(batch), RETRY_OPTIONS)
-                out += [(i, self.decode(g)) for i, g in zip(batch, generated)]
+                out += [(i, _hypothesis(g)) for i, g in zip(batch, generated)]
         return out
 
     def _limit(self, ids: Sequence[int]) -> int:
@@ -154,10 +192,10 @@ class Translator(ABC):
 
     def _generate_halving(
         self, batch: list[list[int]], max_new_tokens: list[int], options: GenerationOptions
-    ) -> list[list[int]]:
+    ) -> list[Generated]:
         """Generate, halving the batch on out-of-memory instead of failing the run."""
         try:
-            return self.generate_ids(batch, max_new_tokens, options)
+            return list(self.generate_ids(batch, max_new_tokens, options))
         except Exception as exc:  # torch.OutOfMemoryError and CUDA/ct2 allocation errors alike
             if not _is_oom(exc) or len(batch) == 1:
                 raise
@@ -165,6 +203,14 @@ class Translator(ABC):
             return self._generate_halving(batch[:half], max_new_tokens[:half], options) + self._generate_halving(
                 batch[half:], max_new_tokens[half:], options
             )
+
+
+def _mean_score(hypotheses: Sequence[Hypothesis]) -> float | None:
+    """Token-weighted mean of the pieces' scores: a sentence's confidence (None if any piece has no score)."""
+    if not hypotheses or any(h.score is None for h in hypotheses):
+        return None
+    weights = [max(1, len(h.ids)) for h in hypotheses]
+    return round(sum(h.score * w for h, w in zip(hypotheses, weights)) / sum(weights), 4)  # type: ignore[operator]
 
 
 def _is_oom(exc: Exception) -> bool:
@@ -222,12 +268,13 @@ def translate_documents(docs: Sequence[Document], translator: Translator) -> lis
     """Translate every sentence of every document in one length-sorted pass; returns new Documents."""
     # Models read the plain text (markup removed); a sentence of bare markup ("<br>") is copied through.
     flat = [s.plain for d in docs for s in d.sentences]
-    english = iter(translator.translate_sentences(flat))
+    scored = getattr(translator, "translate_scored", None)  # a stand-in may only have `translate_sentences`
+    english = iter(scored(flat) if scored else [Scored(t) for t in translator.translate_sentences(flat)])
     out = []
     for d in docs:
         sentences = tuple(
-            replace(s, translation=english_text if s.plain else s.text)
-            for s, english_text in zip(d.sentences, english)
+            replace(s, translation=e.text, confidence=e.confidence) if s.plain else replace(s, translation=s.text)
+            for s, e in zip(d.sentences, english)
         )
         out.append(replace(d, sentences=sentences))
     return out

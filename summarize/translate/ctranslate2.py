@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 
 from ..loading import CTranslate2Model
-from .base import GenerationOptions, Translator
+from .base import GenerationOptions, Hypothesis, Translator
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class CTranslate2Translator(Translator):
 
     def generate_ids(
         self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
-    ) -> list[list[int]]:
+    ) -> list[Hypothesis]:
         tokens = [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in batch]
         results = self.translator.translate_batch(
             tokens,
@@ -54,12 +54,19 @@ class CTranslate2Translator(Translator):
             min_decoding_length=options.min_new_tokens,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
             repetition_penalty=options.repetition_penalty,
-            return_scores=False,
+            # The score, normalised by length (length_penalty 1, the default): the mean log-probability per token,
+            # the sentence's confidence.
+            return_scores=True,
             max_input_length=0,  # never truncate: the base class split every piece to fit the window
             max_batch_size=len(tokens),  # the base class already batched under the token budget
         )
         # One shared limit per call: each row is cut back to its own, so its output ignores its neighbours.
         return [
-            self.tokenizer.convert_tokens_to_ids(r.hypotheses[0][:limit]) for r, limit in zip(results, max_new_tokens)
+            Hypothesis(self.tokenizer.convert_tokens_to_ids(r.hypotheses[0][:limit]), _score(r))
+            for r, limit in zip(results, max_new_tokens)
         ]
+
+
+def _score(result) -> float | None:
+    return min(0.0, float(result.scores[0])) if result.scores else None
 

@@ -11,11 +11,12 @@ reproduce go through `generate`.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from ..loading import LoadedModel
-from .base import GenerationOptions, Translator
+from .base import GenerationOptions, Hypothesis, Translator
 
 # Generation-config fields that add a logits processor the greedy loop does not reproduce.
 _UNSUPPORTED = {
@@ -61,7 +62,7 @@ class MarianTranslator(Translator):
 
     def generate_ids(
         self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
-    ) -> list[list[int]]:
+    ) -> list[Hypothesis]:
         import torch
 
         width = max(len(ids) for ids in batch)
@@ -88,9 +89,24 @@ class MarianTranslator(Translator):
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
                 repetition_penalty=options.repetition_penalty,
                 early_stopping=options.num_beams > 1,
+                output_scores=True,
+                return_dict_in_generate=True,
             )
         forced_eos = _forced_eos(self.loaded.model)
-        return [_cut(row.tolist(), limit, self._pad_id, forced_eos) for row, limit in zip(out.cpu(), max_new_tokens)]
+        rows = [_cut(row.tolist(), limit, self._pad_id, forced_eos) for row, limit in zip(out.sequences.cpu(), max_new_tokens)]
+        return [Hypothesis(ids, score) for ids, score in zip(rows, self._scores(out))]
+
+    def _scores(self, out: Any) -> list[float | None]:
+        """The mean log-probability per generated token of each returned sequence, as `generate` scored it."""
+        import torch
+
+        scores = getattr(out, "sequences_scores", None)  # beam search: already length-normalised
+        if scores is None:  # greedy: the log-softmax of each chosen token, averaged over the real tokens
+            steps = self.loaded.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+            real = out.sequences[:, 1:] != self._pad_id
+            steps = torch.where(real, steps, torch.zeros_like(steps))
+            scores = steps.sum(dim=1) / real.sum(dim=1).clamp(min=1)
+        return [min(0.0, float(s)) if torch.isfinite(s) else None for s in scores.cpu()]
 
 
 def _forced_eos(model: Any) -> int | None:
@@ -139,9 +155,9 @@ class _GreedyPlan:
         return cls(start, eos_ids, pad, tuple(words[0] for words in bad), _forced_eos(model), cache_arg)
 
     def decode(self, model: Any, input_ids: Any, attention_mask: Any, max_new_tokens: Sequence[int],
-               min_new_tokens: int = 0) -> list[list[int]]:  # fmt: skip
+               min_new_tokens: int = 0) -> list[Hypothesis]:  # fmt: skip
         """Row i as `generate(num_beams=1, do_sample=False, max_new_tokens=max_new_tokens[i])` gives it alone:
-        start token, then tokens, then padding."""
+        start token, then tokens, then padding; with the mean log-probability of the chosen tokens."""
         import torch
         from transformers.modeling_outputs import BaseModelOutput
 
@@ -154,6 +170,8 @@ class _GreedyPlan:
         last_step = torch.tensor(list(max_new_tokens), device=device) - 1  # per row still decoded
         eos = torch.tensor(self.eos, device=device)
         tokens = torch.full((rows, 1), self.start, dtype=torch.long, device=device)
+        logprob = torch.zeros(rows, dtype=torch.float64, device=device)  # sum of the chosen tokens' log-probs
+        steps = torch.zeros(rows, dtype=torch.long, device=device)
         cache, length = None, 1
         for step in range(longest):
             result = model(
@@ -174,6 +192,13 @@ class _GreedyPlan:
             if self.forced_eos is not None:  # generate forces eos as the last token a row may have
                 chosen = torch.where(at_limit, self.forced_eos, chosen)
             out[alive, step + 1] = chosen
+            # log p(chosen) = its logit - logsumexp(logits): the model's own probability, as `generate` scores it
+            # (a forced end of sentence, like generate's processor, counts as certain: 0).
+            step_logprob = logits.gather(1, chosen[:, None]).squeeze(1) - logits.logsumexp(dim=-1)
+            if self.forced_eos is not None:
+                step_logprob = torch.where(at_limit, torch.zeros_like(step_logprob), step_logprob)
+            logprob[alive] += step_logprob.double()
+            steps[alive] += 1
             length = step + 2
             finished = torch.isin(chosen, eos) | at_limit
             if bool(finished.all()):
@@ -184,4 +209,6 @@ class _GreedyPlan:
                 encoded, attention_mask = encoded[keep], attention_mask[keep]
                 cache.batch_select_indices(keep)
             tokens = chosen[:, None]
-        return [row.tolist() for row in out[:, :length].cpu()]
+        means = (logprob / steps.clamp(min=1)).cpu().tolist()
+        return [Hypothesis(row.tolist(), min(0.0, m) if math.isfinite(m) else None)
+                for row, m in zip(out[:, :length].cpu(), means)]

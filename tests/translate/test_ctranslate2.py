@@ -127,3 +127,22 @@ def test_a_tokenizer_smaller_than_the_vocabulary_is_a_clear_error(ct2_cache, tmp
     with pytest.raises(UsageError, match=r"tokenizer has \d+ tokens but the model's vocabulary has 2000"):
         loading.convert_ctranslate2(str(folder), role="summarization")
     assert not list(loading.cache_root().glob(".converting-*"))
+
+
+def test_confidence_is_the_same_score_on_both_engines(ct2_cache, tiny_marian, monkeypatch):
+    """CTranslate2 in float32 and the transformers engine in fp32 give the same greedy tokens and scores (the
+    first pass: the beam-search retries of degenerate output are near-ties on a random model)."""
+    from summarize.loading import load_seq2seq
+    from summarize.translate import base
+    from summarize.translate.marian import MarianTranslator
+
+    monkeypatch.setattr(base, "is_degenerate", lambda english, german: False)
+    texts = [t for t in seed_lines() if len(t.split()) < 12][:12]
+    ct2 = CTranslate2Translator(loading.load_ctranslate2(tiny_marian, device="cpu", int8=False))
+    torch_engine = MarianTranslator(load_seq2seq(tiny_marian, device="cpu"))
+    a, b = ct2.translate_scored(texts), torch_engine.translate_scored(texts)
+    # The same tokens; at the length limit CTranslate2 keeps one token more (its limit leaves out the end token).
+    assert all(x.text.startswith(y.text) or y.text.startswith(x.text) for x, y in zip(a, b))
+    # Within 10 %: at the limit, transformers counts the end token it forces as certain (log-probability 0),
+    # which weighs more in a short output.
+    assert [x.confidence for x in a] == pytest.approx([y.confidence for y in b], rel=0.1)

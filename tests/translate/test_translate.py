@@ -233,20 +233,25 @@ def test_greedy_loop_equals_generate(spread_marian: MarianTranslator, eos_bias: 
     try:
         same = [30] * len(batch)
         fast = engine.generate_ids(batch, same, GenerationOptions())
-        assert fast == _generate_reference(engine, batch, same, GenerationOptions())
+        reference = _generate_reference(engine, batch, same, GenerationOptions())
+        assert [h.ids for h in fast] == [h.ids for h in reference]
+        # The loop's confidence is generate's own score of the same tokens.
+        assert [h.score for h in fast] == pytest.approx([h.score for h in reference], abs=1e-4)
+        assert all(h.score is not None and h.score <= 0 for h in fast)
         fixed = GenerationOptions(min_new_tokens=12)
-        assert engine.generate_ids(batch, same, fixed) == _generate_reference(engine, batch, same, fixed)
+        assert [h.ids for h in engine.generate_ids(batch, same, fixed)] == [
+            h.ids for h in _generate_reference(engine, batch, same, fixed)]
         # Own limits per row: each row comes out as it does alone, whatever its neighbours' limits.
         own = [8 + (3 * i) % 25 for i in range(len(batch))]
-        together = engine.generate_ids(batch, own, GenerationOptions())
-        alone = [_generate_reference(engine, [ids], [n], GenerationOptions())[0] for ids, n in zip(batch, own)]
+        together = [h.ids for h in engine.generate_ids(batch, own, GenerationOptions())]
+        alone = [_generate_reference(engine, [ids], [n], GenerationOptions())[0].ids for ids, n in zip(batch, own)]
         assert [_unpadded(r, engine._pad_id) for r in together] == [_unpadded(r, engine._pad_id) for r in alone]
-        cut = _generate_reference(engine, batch, own, GenerationOptions())  # generate's path cuts rows too
+        cut = [h.ids for h in _generate_reference(engine, batch, own, GenerationOptions())]  # generate cuts rows too
         assert [_unpadded(r, engine._pad_id) for r in cut] == [_unpadded(r, engine._pad_id) for r in together]
     finally:
         bias[0, 0] = before
     if eos_bias == 3.0:  # this bias makes rows finish at several different steps (checked, so the test bites)
-        assert len({(row[1:] + [0]).index(0) for row in fast}) >= 3
+        assert len({(h.ids[1:] + [0]).index(0) for h in fast}) >= 3
 
 
 def _unpadded(row: list[int], pad: int) -> list[int]:
