@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..document import Document, replace
+from ..loading import release_memory
 from ..segment import split_clauses
 from ..settings import default_batch_tokens
 
@@ -109,6 +110,7 @@ class Translator(ABC):
             joined.setdefault(owner, []).append(english)
         for owner, parts in joined.items():
             results[owner] = " ".join(p for p in parts if p)
+        release_memory()  # the batches' freed memory, before the summarizer allocates its own
         # The model may still return nothing for a piece; keep the German rather than lose the sentence.
         return [r if r else texts[i].strip() for i, r in enumerate(results)]
 
