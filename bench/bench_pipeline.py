@@ -151,6 +151,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--articles", type=int, default=5, help="the first N seeds")
     parser.add_argument("--rows", help=f"comma-separated subset of {', '.join(ROWS[2:])}")
+    parser.add_argument("--skip-baseline", action="store_true", help="no hand-written row (no speed-up column)")
     parser.add_argument("--row", help=argparse.SUPPRESS)  # internal: one row in this process
     args = parser.parse_args()
     if args.row:
@@ -160,7 +161,7 @@ def main() -> None:
     from bench_translate import build_model as build_translator
 
     build_translator(), build_summarizer()  # once, before any row (cached under ~/.cache/summarize/bench)
-    rows = ["convert", "hand-written", *(args.rows.split(",") if args.rows else ROWS[2:])]
+    rows = ["convert", *([] if args.skip_baseline else ["hand-written"]), *(args.rows.split(",") if args.rows else ROWS[2:])]
     results = []
     with tempfile.TemporaryDirectory(prefix="ct2-first-run-") as cache:
         env = {**os.environ, "SUMMARIZE_CACHE": cache}  # a fresh cache: the first row converts, the rest load
@@ -173,7 +174,7 @@ def main() -> None:
             results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
             print(f"  {row}: done", file=sys.stderr)
     convert, rest = results[0], results[1:]
-    base = sum(rest[0]["timings"].values())
+    base = None if args.skip_baseline else sum(rest[0]["timings"].values())
     print(f"{args.articles} seed articles, {rest[0]['sentences']} sentences; summarizer {args.summarizer}; "
           f"{args.threads} threads; device {args.device}; load {_load()}")
     print(f"first run only: CTranslate2 conversion of both models, model loading included: "
@@ -185,8 +186,9 @@ def main() -> None:
     for r in rest:
         total = sum(r["timings"].values())
         cells = "".join(f"{r['timings'][s]:13.2f}" if s in r["timings"] else f"{'-':>13}" for s in stages)
-        print(f"{r['row']:<14}{cells}{total:9.1f}{base / total:8.1f}×{r['peak_mb']:7.0f} MB")
-    for r in rest[1:]:
+        speed = f"{base / total:8.1f}×" if base else f"{'-':>9}"
+        print(f"{r['row']:<14}{cells}{total:9.1f}{speed}{r['peak_mb']:7.0f} MB")
+    for r in rest if args.skip_baseline else rest[1:]:
         print(f"  {r['row']}: {r['signature']}")
     print(f"load at the end: {_load()}")
 

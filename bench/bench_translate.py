@@ -160,6 +160,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--max-batch-tokens", type=int, default=None, help="default: the device's default")
     parser.add_argument("--retries", action="store_true", help="rows with every sentence retried (worst case)")
+    parser.add_argument("--rows", help="comma-separated subset of the rows (the first row always runs)")
     parser.add_argument("--row", help=argparse.SUPPRESS)  # internal: one row in this process
     args = parser.parse_args()
     n = 200 if args.quick else args.sentences
@@ -180,7 +181,10 @@ def main() -> None:
     print(f"model: random weights, opus-mt-de-en architecture; {n} seed sentences; output length = 1.2 × source; "
           f"{budget} padded tokens per batch\n")
     results = []
-    for row in RETRY_ROWS if args.retries else ROWS[kind]:
+    rows = list(RETRY_ROWS if args.retries else ROWS[kind])
+    if args.rows:
+        rows = [r for n, r in enumerate(rows) if n == 0 or r in args.rows.split(",")]
+    for row in rows:
         proc = subprocess.run([sys.executable, __file__, "--row", row, "--device", args.device, "--sentences",
                                str(n), "--threads", str(args.threads), "--max-batch-tokens", str(budget)],
                               capture_output=True, text=True, check=True)

@@ -13,12 +13,15 @@ interrupted conversion is never used.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import importlib.util
 import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -432,6 +435,18 @@ def quantize_int8(model: Any) -> Any:
         warnings.simplefilter("ignore")
         # In place: a copy would hold the fp32 and the int8 weights at once (peak memory).
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+
+
+def release_memory() -> None:
+    """Give freed heap back to the OS. glibc keeps what a thread frees in that thread's arena; CTranslate2 runs
+    each model in its own thread pool, so without this the summarizer's beam caches pile up on top of the
+    translator's freed batches (~100 MB more peak RSS on the seeds; models.md). No-op where glibc is absent."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # musl and friends have no malloc_trim
+        pass
 
 
 # --- CTranslate2 ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..document import Document, replace
+from ..loading import release_memory
 from ..segment import split_clauses
 from ..settings import default_batch_tokens
 from ..text import has_letter, strip_controls
@@ -143,6 +144,7 @@ class Translator(ABC):
         for owner, parts in joined.items():
             results[owner] = " ".join(text for text, _ in parts if text)
             confidence[owner] = _mean_score([h for _, h in parts])
+        release_memory()  # the batches' freed memory, before the summarizer allocates its own
         # The model may still return nothing for a piece; keep the German rather than lose the sentence.
         return [
             Scored(r, confidence.get(i)) if r else Scored(texts[i].strip()) for i, r in enumerate(results)
