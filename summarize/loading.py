@@ -528,13 +528,14 @@ def _converter(ct2: Any, source: str, name: str, role: str, revision: str | None
         vocab_size: int | None = None
 
         def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
-            config = kwargs.get("config")
-            # The BART converter reads `normalize_before`, which transformers 5's BartConfig no longer has.
+            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            config = model.config
+            # The BART converter reads `normalize_before`, which BartConfig no longer has (transformers >= 4.56).
             # BART (and distilbart) are post-norm. Set on the loaded config, never in the user's folder.
             if getattr(config, "model_type", None) == "bart" and not hasattr(config, "normalize_before"):
                 config.normalize_before = False
             self.vocab_size = getattr(config, "vocab_size", None)
-            return super().load_model(model_class, model_name_or_path, **kwargs)
+            return model
 
         def load_tokenizer(self, tokenizer_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
             tokenizer = super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
