@@ -97,8 +97,8 @@ def test_identical_articles_are_computed_once(tiny_settings, seed_files, monkeyp
     data = seed_files[0].read_bytes()
     a, b, c = load_document(data, doc_id="a"), load_document(data, doc_id="b"), load_document(seed_files[1])
     sentences, groups = [], []
-    translate, summarize_many = pipe.translator.translate_sentences, pipe.summarizer.summarize_many
-    monkeypatch.setattr(pipe.translator, "translate_sentences", lambda t: sentences.extend(t) or translate(t))
+    translate, summarize_many = pipe.translator.translate_scored, pipe.summarizer.summarize_many
+    monkeypatch.setattr(pipe.translator, "translate_scored", lambda t: sentences.extend(t) or translate(t))
     monkeypatch.setattr(pipe.summarizer, "summarize_many",
                         lambda g, **kw: groups.extend(g) or summarize_many(g, **kw))
     ra, _, rb = pipe.process_many([a, c, b])
