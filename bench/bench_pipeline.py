@@ -13,6 +13,8 @@ Rows, each in its own process (so that its peak RSS is its own), one after the o
   default        `Settings()` as this machine resolves it (engine auto: CTranslate2 int8 for both models here)
   transformers   `--engine transformers`: int8 translator, fp32 beam-4 summarizer one chunk at a time
   fast           the default with `--fast` (greedy summaries)
+  retries        the default in the worst case of degenerate-output retries: every sentence retried with beam 4
+Below the table each row's translation checks are timed on their own (they run inside the translation stage).
 Our rows run `Pipeline` stage by stage: read, segment, translate, summarize (`summarize_many`: chunks of all
 articles batched), provenance, render; model loading is timed as its own stage. CTranslate2 converts each model
 once: a first row (`convert`) does it into a fresh cache and reports its time and peak RSS; the timed rows load
@@ -39,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-ROWS = ("convert", "hand-written", "default", "transformers", "fast")
+ROWS = ("convert", "hand-written", "default", "transformers", "fast", "retries")
 
 
 def peak_mb() -> float:
@@ -54,6 +56,10 @@ def run_row(row: str, args: argparse.Namespace) -> dict:
 
     torch.set_num_threads(args.threads)
     cap_random_outputs()  # outputs at 1.2 × source, no retries: see bench_translate.py
+    if row == "retries":  # the worst case: every sentence found degenerate and retried (beam 4, batched)
+        from summarize.translate import base
+
+        base.is_degenerate = lambda english, german: True
     files = sorted((ROOT / "seeds").glob("*.txt"))[: args.articles]
     translator, summarizer = str(build_translator()), str(build_summarizer())
     timings: dict[str, float] = {}
@@ -122,6 +128,12 @@ def run_row(row: str, args: argparse.Namespace) -> dict:
         docs = timed("read + segment", lambda: [segment(d) for d in raw])
         docs = timed("translation (model)", lambda: pipe.translate_many(docs))
         docs = [r.document for r in docs]
+        # The translation checks run inside `translate_many` (timed above); timed again on their own for their share.
+        from summarize.checks import check_document
+
+        start = time.perf_counter()
+        [check_document(d) for d in docs]
+        checks_s = time.perf_counter() - start
         if args.summarizer == "abstractive":  # the German text as stand-in English (see the module docstring)
             docs = [replace(d, sentences=tuple(replace(s, translation=s.plain) for s in d.sentences)) for d in docs]
         summary = pipe.summarizer
@@ -132,7 +144,7 @@ def run_row(row: str, args: argparse.Namespace) -> dict:
         timed("rendering", lambda: [(render_json(r), render_markdown(r), render_html(r)) for r in results])
         assert all(len(s.sentences) == len(dr.sentences) for s, dr in zip(linked, drafts))
         return {"row": row, "timings": timings, "peak_mb": peak_mb(), "signature": pipe.signature,
-                "sentences": sum(len(d.sentences) for d in docs)}
+                "sentences": sum(len(d.sentences) for d in docs), "checks_s": checks_s}
     return {"row": row, "timings": timings, "peak_mb": peak_mb(), "signature": "hand-written",
             "sentences": sum(len(d.sentences) for d in docs)}
 
@@ -196,7 +208,9 @@ def main() -> None:
         speed = f"{base / total:8.1f}×" if base else f"{'-':>9}"
         print(f"{r['row']:<14}{cells}{total:9.1f}{speed}{r['peak_mb']:7.0f} MB")
     for r in rest if args.skip_baseline else rest[1:]:
-        print(f"  {r['row']}: {r['signature']}")
+        share = 100 * r["checks_s"] / r["timings"]["translation (model)"]
+        print(f"  {r['row']}: {r['signature']}; translation checks {r['checks_s'] * 1000:.0f} ms "
+              f"({share:.1f} % of the translation stage, which includes them)")
     print(f"fastest of {max(1, args.repeat)} interleaved rounds; load at the end: {_load()}")
 
 
