@@ -63,14 +63,14 @@ def spread_weights(folder: Path) -> None:
 
 
 def compare(label: str, folder: str, lines: list[str], n: int) -> None:
-    from summarize.loading import load_seq2seq
+    from summarize.loading import load_ctranslate2, load_seq2seq
     from summarize.summarizers.abstractive import AbstractiveSummarizer
     from summarize.summarizers.ctranslate2 import CTranslate2Engine
     from summarize.summarizers.engine import Bounds, DecodeOptions, TransformersEngine
 
     fp32 = TransformersEngine(load_seq2seq(folder, role="summarization", device="cpu", dtype="float32"))
-    f32 = CTranslate2Engine.from_pretrained(folder, device="cpu", int8=False)
-    int8 = CTranslate2Engine.from_pretrained(folder, device="cpu", int8=True)
+    f32 = CTranslate2Engine(load_ctranslate2(folder, role="summarization", device="cpu", int8=False))
+    int8 = CTranslate2Engine(load_ctranslate2(folder, role="summarization", device="cpu", int8=True))
     summarizer = AbstractiveSummarizer(fp32)
     sources, i = [], 0
     while len(sources) < n and i < len(lines):

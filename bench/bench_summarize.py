@@ -147,11 +147,10 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     os.environ.setdefault("SUMMARIZE_CACHE", str(MODEL_DIR.parent / "ct2-cache"))
-    from summarize.loading import load_seq2seq
-    from summarize.settings import Settings
-    from summarize.summarizers import LengthSpec, load_summarizer
+    from summarize.loading import load_ctranslate2, load_seq2seq
+    from summarize.settings import LengthSpec, Settings
+    from summarize.summarizers import load_summarizer
     from summarize.summarizers.abstractive import AbstractiveSummarizer
-    from summarize.summarizers.ctranslate2 import CTranslate2Engine
 
     def sync() -> None:
         if gpu:
@@ -173,10 +172,10 @@ def main() -> None:
     conversions = []
     for int8 in (True, False) if gpu else (True,):
         start = time.perf_counter()
-        engine = CTranslate2Engine.from_pretrained(model_dir, device=args.device, int8=int8)
-        conversions.append((engine, time.perf_counter() - start))
-    for engine, seconds in conversions:
-        print(f"CTranslate2 {engine.compute_type}: loaded in {seconds:.1f} s (conversion included when this was "
+        model = load_ctranslate2(model_dir, role="summarization", device=args.device, int8=int8)
+        conversions.append((model, time.perf_counter() - start))
+    for model, seconds in conversions:
+        print(f"CTranslate2 {model.label.rsplit('+ct2-', 1)[-1]}: loaded in {seconds:.1f} s (conversion included when this was "
               f"the first run: it is cached under {os.environ['SUMMARIZE_CACHE']})")
 
     def hand_written() -> None:

@@ -119,8 +119,10 @@ def run_row(row: str, device: str, n: int, threads: int, max_batch_tokens: int) 
                 def generate_ids(self, batch, max_new_tokens, options: GenerationOptions):
                     return super().generate_ids(batch, *fixed(options, batch))
 
-            engine = Fixed.from_pretrained(model_dir, device=device, dtype=dtype, int8=int8,
-                                           max_batch_tokens=max_batch_tokens)
+            from summarize.loading import load_seq2seq
+
+            loaded = load_seq2seq(model_dir, device=device, dtype=dtype, int8=int8)
+            engine = Fixed(loaded, max_batch_tokens=max_batch_tokens)
         else:
             os.environ.setdefault("SUMMARIZE_CACHE", str(MODEL_DIR.parent / "ct2-cache"))
             from summarize.translate.ctranslate2 import CTranslate2Translator
@@ -129,7 +131,9 @@ def run_row(row: str, device: str, n: int, threads: int, max_batch_tokens: int) 
                 def generate_ids(self, batch, max_new_tokens, options: GenerationOptions):
                     return super().generate_ids(batch, *fixed(options, batch))
 
-            engine = FixedCt2.from_pretrained(model_dir, device=device, max_batch_tokens=max_batch_tokens)
+            from summarize.loading import load_ctranslate2
+
+            engine = FixedCt2(load_ctranslate2(model_dir, device=device), max_batch_tokens=max_batch_tokens)
         # Degenerate-output retries would add work that differs per engine: off for the benchmark, or (--retries)
         # every sentence retried, the worst case.
         from summarize.translate import base
