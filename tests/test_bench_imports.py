@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,16 @@ def _importable(module: str, name: str) -> bool:
     except ModuleNotFoundError:
         return False
     return True
+
+
+@pytest.mark.parametrize("script", sorted(BENCH.glob("*.py")), ids=lambda p: p.name)
+def test_bench_modules_resolve_without_tests_on_the_path(script: Path, monkeypatch: pytest.MonkeyPatch):
+    # What a bench imports comes from the package, tools/, bench/ itself or an installed distribution; never
+    # from tests/ (the benches run where the test suite is not on the path).
+    assert '"tests"' not in script.read_text(encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [str(BENCH.parent), str(BENCH), *[p for p in sys.path if "tests" not in p]])
+    tree = ast.parse(script.read_text(encoding="utf-8"))
+    tops = {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    tops |= {a.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    unresolved = sorted(m for m in tops if importlib.util.find_spec(m) is None)
+    assert not unresolved, f"{script.name} imports modules that cannot be found: {unresolved}"
