@@ -254,6 +254,33 @@ def test_greedy_loop_equals_generate(spread_marian: MarianTranslator, eos_bias: 
         assert len({(h.ids[1:] + [0]).index(0) for h in fast}) >= 3
 
 
+def test_beam_search_scores_its_rows_by_the_same_measure_as_the_loop(spread_marian: MarianTranslator):
+    # Beam search (the retries) scores its chosen rows in one teacher-forced pass instead of keeping every step's
+    # scores over the whole vocabulary: on the loop's own rows that pass gives the loop's score.
+    import torch
+
+    engine = spread_marian
+    batch = [ids for ids in engine.tokenize(seed_lines()) if len(ids) < 60][:12]
+    bias = engine.loaded.model.final_logits_bias
+    before = float(bias[0, 0])
+    bias[0, 0] = 4.0  # eos likelier: rows end on their own, before the limit (where a forced end counts as 0)
+    try:
+        limits = [40] * len(batch)
+        greedy = engine.generate_ids(batch, limits, GenerationOptions())
+        width = max(len(ids) for ids in batch)
+        input_ids = torch.tensor([list(ids) + [engine._pad_id] * (width - len(ids)) for ids in batch])
+        mask = (torch.arange(width)[None, :] < torch.tensor([len(ids) for ids in batch])[:, None]).long()
+        with torch.inference_mode():
+            forced = engine._teacher_forced_scores(input_ids, mask, [h.ids for h in greedy])
+        ended = [i for i, h in enumerate(greedy) if len(_unpadded(h.ids, engine._pad_id)) <= 40]
+        assert len(ended) >= 6
+        assert [forced[i] for i in ended] == pytest.approx([greedy[i].score for i in ended], abs=1e-4)
+        beam = engine.generate_ids(batch, limits, GenerationOptions(num_beams=4))
+        assert all(h.score is not None and h.score <= 0 for h in beam)
+    finally:
+        bias[0, 0] = before
+
+
 def _unpadded(row: list[int], pad: int) -> list[int]:
     return row[: len(row) - next((i for i, t in enumerate(reversed(row)) if t != pad), 0)]
 
