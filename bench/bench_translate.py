@@ -43,8 +43,8 @@ NAIVE_SUBSET = 40  # the naive loop is timed on a subset and its rate extrapolat
 RETRY_ROWS = {
     "ct2-int8": ("ct2-int8", None), "ct2-int8 all retried": ("ct2-int8", "batched"),
     "ct2-int8 all retried 1-by-1": ("ct2-int8", "one"),
-    "ours-int8": ("ours-int8", None), "ours-int8 all retried": ("ours-int8", "one"),
-    "ours-int8 all retried batched": ("ours-int8", "batched"),
+    "ours-int8": ("ours-int8", None), "ours-int8 all retried": ("ours-int8", "batched"),
+    "ours-int8 all retried 1-by-1": ("ours-int8", "one"),
     "ours-fp32": ("ours-fp32", None), "ours-fp32 all retried": ("ours-fp32", "batched"),
 }  # fmt: skip
 
