@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from summarize.html_blocks import looks_like_html, read_html
 from summarize.text import plain_text
+from tools.html_oracle import script_and_style_spans
 
 PAGE = (Path(__file__).resolve().parent / "data" / "article.html").read_text(encoding="utf-8")
 # Text of the page that a reader never sees: none of it may be in any block.
@@ -99,7 +100,7 @@ _TOKENS = ["<p>", "</p>", "<h1>", "</h1>", "<h2 class='x'>", "</h2>", "<br>", "<
 @given(st.lists(st.sampled_from(_TOKENS), max_size=80))
 def test_any_markup_gives_ordered_spans_of_visible_text(tokens: list[str]):
     text = "<html>" + "".join(tokens)
-    hidden = _script_and_style_text(text)
+    hidden = script_and_style_spans(text)
     end = 0
     for b in read_html(text).blocks:
         assert end <= b.start < b.end <= len(text)
@@ -108,37 +109,8 @@ def test_any_markup_gives_ordered_spans_of_visible_text(tokens: list[str]):
         end = b.end
 
 
-def _script_and_style_text(text: str) -> list[tuple[int, int]]:
-    """The spans of script and style content as the HTML parser itself reads them: the oracle. (`<p<script>` is
-    one bogus tag named `p<script`, as in browsers, and starts no script.)"""
-    from html.parser import HTMLParser
-
-    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    spans: list[tuple[int, int]] = []
-
-    class Oracle(HTMLParser):
-        inside = ""
-
-        def handle_starttag(self, tag, attrs):
-            self.inside = tag if tag in ("script", "style") else self.inside
-
-        def handle_endtag(self, tag):
-            self.inside = "" if tag == self.inside else self.inside
-
-        def handle_data(self, data):
-            if self.inside and data.strip():
-                line, column = self.getpos()
-                start = line_starts[line - 1] + column
-                spans.append((start, start + len(data)))
-
-    oracle = Oracle(convert_charrefs=False)  # data as written: its length is its span
-    oracle.feed(text)
-    oracle.close()
-    return spans
-
-
 def test_a_bogus_tag_that_contains_script_starts_no_script():
     # Found by the property above: `<p<script>` is one tag named "p<script" (html.parser and browsers agree).
     text = "<html>&amp;<p<script><p"
-    assert _script_and_style_text(text) == []
+    assert script_and_style_spans(text) == []
     assert [(b.start, b.end) for b in read_html(text).blocks] == [(6, 23)]
