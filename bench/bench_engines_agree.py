@@ -31,9 +31,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    from tools.tiny_models import build_bart
 
     from summarize import load_document
+    from tools.tiny_models import build_bart
 
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:
