@@ -16,6 +16,7 @@ holds pieces of one step, so that a retry's output never depends on the pieces i
 from __future__ import annotations
 
 import logging
+import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -158,7 +159,7 @@ class Translator(ABC):
         # Longest first: batches of similar length waste little padding, and OOM shows up at once.
         order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
         for batch in _batches_under_budget(order, lambda i: len(ids[i]), self.max_batch_tokens):
-            limits = [_max_new_tokens(len(ids[i]), self.max_input_tokens) for i in batch]
+            limits = [self._limit(ids[i]) for i in batch]
             log.debug("batch of %d pieces, longest %d tokens", len(batch), len(ids[batch[0]]))
             generated = self._generate_halving([ids[i] for i in batch], limits, self.options)
             for i, g in zip(batch, generated):
@@ -205,6 +206,12 @@ class Translator(ABC):
             return self._generate_halving(batch[:half], max_new_tokens[:half], options) + self._generate_halving(
                 batch[half:], max_new_tokens[half:], options
             )
+
+
+def as_confidence(mean_logprob: float) -> float | None:
+    """A mean log-probability per token as a sentence's confidence: at most 0 (rounding may overshoot), None when
+    it is not a number (nothing scored, or a banned token chosen)."""
+    return min(0.0, mean_logprob) if math.isfinite(mean_logprob) else None
 
 
 def _mean_score(hypotheses: Sequence[Hypothesis]) -> float | None:

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 
 from ..loading import CTranslate2Model
-from .base import GenerationOptions, Hypothesis, Translator
+from .base import GenerationOptions, Hypothesis, Translator, as_confidence
 
 log = logging.getLogger(__name__)
 
@@ -68,5 +68,5 @@ class CTranslate2Translator(Translator):
 
 
 def _score(result) -> float | None:
-    return min(0.0, float(result.scores[0])) if result.scores else None
+    return as_confidence(float(result.scores[0])) if result.scores else None
 

@@ -14,12 +14,11 @@ retried sentences of opus-mt's architecture; 1.7 GB without them).
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from ..loading import LoadedModel
-from .base import GenerationOptions, Hypothesis, Translator
+from .base import GenerationOptions, Hypothesis, Translator, as_confidence
 
 # Logit positions (× the vocabulary) per teacher-forced scoring pass: ~120 MB for opus-mt's 58k vocabulary.
 _SCORED_POSITIONS = 512
@@ -70,6 +69,7 @@ class MarianTranslator(Translator):
         self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
     ) -> list[Hypothesis]:
         import torch
+        from transformers.modeling_outputs import BaseModelOutput
 
         width = max(len(ids) for ids in batch)
         input_ids = torch.full((len(batch), width), self._pad_id, dtype=torch.long)
@@ -86,8 +86,12 @@ class MarianTranslator(Translator):
                     self.loaded.model, input_ids, attention_mask, max_new_tokens, options.min_new_tokens
                 )
             beam = options.num_beams > 1
+            # The encoder runs once: `generate` reads its output, and so does beam search's scoring pass.
+            encoded = self.loaded.model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
+            hidden = encoded.last_hidden_state  # generate expands the output object it is given for its beams
             out = self.loaded.model.generate(
-                input_ids=input_ids,
+                input_ids=input_ids,  # still read by processors that look at the source (encoder_no_repeat...)
+                encoder_outputs=BaseModelOutput(last_hidden_state=hidden),
                 attention_mask=attention_mask,
                 max_new_tokens=max(max_new_tokens),
                 min_new_tokens=options.min_new_tokens or None,
@@ -104,27 +108,28 @@ class MarianTranslator(Translator):
             forced_eos = _forced_eos(self.loaded.model)
             rows = [_cut(row.tolist(), limit, self._pad_id, forced_eos)
                     for row, limit in zip(out.sequences.cpu(), max_new_tokens)]  # fmt: skip
-            scores = self._teacher_forced_scores(input_ids, attention_mask, rows) if beam else self._scores(out)
+            scores = self._teacher_forced_scores(hidden, attention_mask, rows) if beam else self._scores(out)
         return [Hypothesis(ids, score) for ids, score in zip(rows, scores)]
 
-    def _teacher_forced_scores(self, input_ids: Any, attention_mask: Any, rows: list[list[int]]) -> list[float | None]:
-        """The mean log-probability per generated token of each row under the model, from one forward pass over
-        the chosen tokens, a few rows at a time so that the logits (positions × vocabulary) stay small."""
+    def _teacher_forced_scores(self, hidden: Any, attention_mask: Any, rows: list[list[int]]) -> list[float | None]:
+        """The mean log-probability per generated token of each row under the model, from one decoder pass over
+        the chosen tokens on the encoder output `hidden`, a few rows at a time so that the logits (positions ×
+        vocabulary) stay small."""
         import torch
+        from transformers.modeling_outputs import BaseModelOutput
 
         width = max(len(r) for r in rows)
         step = max(1, _SCORED_POSITIONS // width)
-        bad = getattr(getattr(self.loaded.model, "generation_config", None), "bad_words_ids", None) or ()
-        banned = [words[0] for words in bad if len(words) == 1]
+        banned = list(_banned_tokens(self.loaded.model))
         scores: list[float | None] = []
         for lo in range(0, len(rows), step):
             part = rows[lo : lo + step]
             decoder = torch.full((len(part), width), self._pad_id, dtype=torch.long)
             for i, row in enumerate(part):
                 decoder[i, : len(row)] = torch.tensor(row, dtype=torch.long)
-            decoder = decoder.to(input_ids.device)
+            decoder = decoder.to(hidden.device)
             logits = self.loaded.model(
-                input_ids=input_ids[lo : lo + step],
+                encoder_outputs=BaseModelOutput(last_hidden_state=hidden[lo : lo + step]),
                 attention_mask=attention_mask[lo : lo + step],
                 decoder_input_ids=decoder[:, :-1],
             ).logits.float()
@@ -132,21 +137,29 @@ class MarianTranslator(Translator):
                 logits[..., banned] = -float("inf")
             target = decoder[:, 1:]
             chosen = logits.gather(-1, target.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
-            real = target != self._pad_id
-            mean = torch.where(real, chosen, torch.zeros_like(chosen)).sum(dim=1) / real.sum(dim=1).clamp(min=1)
-            scores += [min(0.0, float(s)) if torch.isfinite(s) else None for s in mean.cpu()]
+            scores += _mean_per_token(chosen, target != self._pad_id)
         return scores
 
     def _scores(self, out: Any) -> list[float | None]:
         """Greedy `generate`: the log-softmax of each chosen token as `generate` scored it, averaged over the
         real tokens of each returned sequence."""
-        import torch
 
         steps = self.loaded.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
-        real = out.sequences[:, 1:] != self._pad_id
-        steps = torch.where(real, steps, torch.zeros_like(steps))
-        scores = steps.sum(dim=1) / real.sum(dim=1).clamp(min=1)
-        return [min(0.0, float(s)) if torch.isfinite(s) else None for s in scores.cpu()]
+        return _mean_per_token(steps, out.sequences[:, 1:] != self._pad_id)
+
+
+def _mean_per_token(logprobs: Any, real: Any) -> list[float | None]:
+    """Each row's mean of its per-token log-probabilities over its real (not padding) tokens: its confidence."""
+    import torch
+
+    means = torch.where(real, logprobs, torch.zeros_like(logprobs)).sum(dim=1) / real.sum(dim=1).clamp(min=1)
+    return [as_confidence(float(m)) for m in means.cpu()]
+
+
+def _banned_tokens(model: Any) -> tuple[int, ...]:
+    """The single-token bad words of the model's generation config (opus-mt: pad): tokens it never generates."""
+    bad = getattr(getattr(model, "generation_config", None), "bad_words_ids", None) or ()
+    return tuple(words[0] for words in bad if len(words) == 1)
 
 
 def _forced_eos(model: Any) -> int | None:
@@ -192,7 +205,7 @@ class _GreedyPlan:
         # Newer transformers name the decoder cache argument `cache`, older ones `past_key_values`.
         params = inspect.signature(model.forward).parameters
         cache_arg = "cache" if "cache" in params else "past_key_values"
-        return cls(start, eos_ids, pad, tuple(words[0] for words in bad), _forced_eos(model), cache_arg)
+        return cls(start, eos_ids, pad, _banned_tokens(model), _forced_eos(model), cache_arg)
 
     def decode(self, model: Any, input_ids: Any, attention_mask: Any, max_new_tokens: Sequence[int],
                min_new_tokens: int = 0) -> list[Hypothesis]:  # fmt: skip
@@ -250,5 +263,4 @@ class _GreedyPlan:
                 cache.batch_select_indices(keep)
             tokens = chosen[:, None]
         means = (logprob / steps.clamp(min=1)).cpu().tolist()
-        return [Hypothesis(row.tolist(), min(0.0, m) if math.isfinite(m) else None)
-                for row, m in zip(out[:, :length].cpu(), means)]
+        return [Hypothesis(row.tolist(), as_confidence(m)) for row, m in zip(out[:, :length].cpu(), means)]

@@ -271,7 +271,8 @@ def test_beam_search_scores_its_rows_by_the_same_measure_as_the_loop(spread_mari
         input_ids = torch.tensor([list(ids) + [engine._pad_id] * (width - len(ids)) for ids in batch])
         mask = (torch.arange(width)[None, :] < torch.tensor([len(ids) for ids in batch])[:, None]).long()
         with torch.inference_mode():
-            forced = engine._teacher_forced_scores(input_ids, mask, [h.ids for h in greedy])
+            hidden = engine.loaded.model.get_encoder()(input_ids=input_ids, attention_mask=mask).last_hidden_state
+            forced = engine._teacher_forced_scores(hidden, mask, [h.ids for h in greedy])
         ended = [i for i, h in enumerate(greedy) if len(_unpadded(h.ids, engine._pad_id)) <= 40]
         assert len(ended) >= 6
         assert [forced[i] for i in ended] == pytest.approx([greedy[i].score for i in ended], abs=1e-4)
