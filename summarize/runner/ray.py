@@ -14,7 +14,7 @@ from typing import Any
 
 from ..document import Document, Result
 from ..errors import UsageError
-from ..loading import resolve_settings
+from ..loading import ctranslate2_module, resolve_settings
 from ..pipeline import Pipeline
 from ..settings import Settings
 from .batch import Computed, Executor, Job, process_jobs
@@ -67,10 +67,8 @@ def ray_executor(
         raise UsageError("--workers must be at least 1")
     settings = worker_settings(settings, num_gpus_per_worker)
     ray = _ray()  # a missing extra is said before any work
-    if settings.translate and settings.engine == "ctranslate2" and address in (None, "local"):
-        from ..translate.ctranslate2 import _ctranslate2
-
-        _ctranslate2()  # a local Ray instance's workers share this environment
+    if settings.needs_models and settings.engine == "ctranslate2" and address in (None, "local"):
+        ctranslate2_module()  # a local Ray instance's workers share this environment: a missing package said now
 
     def execute(jobs: Iterable[Job]) -> Iterator[Computed]:
         pending = {job.key: job for job in jobs}

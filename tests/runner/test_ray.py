@@ -69,3 +69,20 @@ def test_ray_with_the_abstractive_model(cluster, seed_files, tiny_settings, tmp_
     assert not local.failed
     run_ray(settings, seed_files[:2], tmp_path / "ray", formats=["json"])
     assert files(tmp_path / "local") == files(tmp_path / "ray")
+
+
+def test_ray_executor_takes_the_default_engine(tiny_settings, monkeypatch):
+    # The default engine resolves to CTranslate2 where it is installed; the Ray tests above pin transformers, so
+    # this path once raised an ImportError (a helper renamed in `loading`) before any work, on every local run.
+    from summarize.errors import UsageError
+    from summarize.runner.ray import ray_executor
+
+    settings = tiny_settings.replace(engine="ctranslate2")
+    assert callable(ray_executor(settings))
+
+    def missing():
+        raise UsageError("the ctranslate2 engine needs the ctranslate2 package")
+
+    monkeypatch.setattr("summarize.runner.ray.ctranslate2_module", missing)
+    with pytest.raises(UsageError, match="ctranslate2 package"):  # said before any work
+        ray_executor(settings)
