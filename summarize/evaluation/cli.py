@@ -138,11 +138,11 @@ def _print_checks(console: Console, r: Mapping[str, Any]) -> None:
                       str(k["corrupted"]) if k["rule"] else "", _percent(k["detection_rate"]),
                       _percent(k["precision"]))
     console.print(table)
+    # Test-set text and flag messages as plain Text: brackets in them are never Rich markup.
     for ex in r["false_alarm_examples"][:TERMINAL_EXAMPLES]:
-        console.print(f"  false alarm line {ex['line']}: {'; '.join(ex['flags'])}: {_short(ex['en'])!r}",
-                      highlight=False)
+        console.print(Text(f"  false alarm line {ex['line']}: {'; '.join(ex['flags'])}: {_short(ex['en'])!r}"))
     for ex in r["missed_examples"][:TERMINAL_EXAMPLES]:
-        console.print(f"  missed {ex['rule']} line {ex['line']}: {_short(ex['en'])!r}", highlight=False)
+        console.print(Text(f"  missed {ex['rule']} line {ex['line']}: {_short(ex['en'])!r}"))
     console.print("(every false alarm and up to 10 misses per rule: --json)", style="dim")
 
 

@@ -121,6 +121,16 @@ def test_a_bad_translation_shows_as_a_false_alarm_with_its_line() -> None:
     assert example["line"] == 2 and example["flags"] == [f.message for f in check_translation(GERMAN[1], english[1])]
 
 
+def test_printed_examples_keep_brackets_as_text() -> None:
+    # newstest2019 has lines such as "Federweisser [alcoholic beverage]"; as Rich markup they vanish or crash.
+    english = list(ENGLISH)
+    english[1] = "The rate [/] fell to 6.1 percent [bold]in October[/bold]."
+    report = evaluate_checks(GERMAN, english)
+    out = io.StringIO()
+    _print_checks(Console(file=out, width=300), report.to_dict())
+    assert "[/] fell to 6.1 percent [bold]in October[/bold]" in out.getvalue()
+
+
 def test_unaligned_or_empty_input_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         evaluate_checks(GERMAN, ENGLISH[:-1])
