@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .checks import Flag, check_translation
 from .document import (
     Document,
+    Flag,
     Result,
     Sentence,
     SourceLink,
@@ -24,6 +24,7 @@ from .settings import Settings
 from .version import __version__
 
 if TYPE_CHECKING:
+    from .checks import check_translation
     from .pipeline import Pipeline, load_document
     from .runner import RayOptions, RunReport, run_batch
 
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Pipeline": "pipeline", "load_document": "pipeline",
+    "Pipeline": "pipeline", "load_document": "pipeline", "check_translation": "checks",
     "run_batch": "runner", "RayOptions": "runner", "RunReport": "runner",
 }  # fmt: skip
 
