@@ -35,10 +35,10 @@ from ..checks import (
 )
 from ..errors import UsageError
 from ..faithfulness import extract_facts
+from .translation import clip
 
 MAX_EXAMPLES = 10  # misses listed per rule; counts are always complete
 MAX_FALSE_ALARM_EXAMPLES = 100  # every false alarm at the 2 % target on newstest2019
-EXAMPLE_CHARS = 160
 DROP_MIN_WORDS = 8  # "the second half" of a shorter reference is a word or three: no clause to lose
 LOOP_MAX_WORDS = 3  # looped phrases of 1-3 words, as degenerate decoders produce them
 # copy_german needs a reference that really translates: at most this share of its words in the German.
@@ -196,12 +196,8 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
-
-
 def _example(line: int, german: str, english: str, flags: Sequence[Flag], **extra: Any) -> dict[str, Any]:
-    return {"line": line, **extra, "de": _clip(german), "en": _clip(english),
+    return {"line": line, **extra, "de": clip(german), "en": clip(english),
             "flags": [f.message for f in flags]}
 
 

@@ -266,10 +266,11 @@ def _check(name: str, failures: list[dict[str, Any]]) -> CoverageCheck:
 
 
 def _example(unit_id: str, src: str, hyp: str, **extra: Any) -> dict[str, Any]:
-    return {"id": unit_id, "de": _clip(src), "en": _clip(hyp), **extra}
+    return {"id": unit_id, "de": clip(src), "en": clip(hyp), **extra}
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
+    """An example's text as reports show it: at most EXAMPLE_CHARS characters."""
     return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
 
 
