@@ -25,6 +25,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..batching import batches_under_budget
 from ..document import Document
 from ..errors import UsageError
 from ..loading import CTranslate2Model, LoadedModel
@@ -213,25 +214,11 @@ class AbstractiveSummarizer:
         ]
         for bounds in dict.fromkeys(p[4] for p in pending):  # in order of first appearance
             group = sorted((p for p in pending if p[4] == bounds), key=lambda p: (-len(p[3]), p[0], p[1]))
-            for batch in self._batches(group):
+            for batch in batches_under_budget(group, lambda p: len(p[3]), self.max_batch_tokens, self.batch_size):
                 generated = self._generate([p[3] for p in batch], bounds)
                 for (n, j, chunk, source, _), g in zip(batch, generated):
                     answers[n][j] = self._attributed(chunk, source, g)
         return answers
-
-    def _batches(self, group: list[Any]) -> Iterator[list[Any]]:
-        """Consecutive runs of `group` (sorted longest first) within the chunk and padded-token limits."""
-        batch: list[Any] = []
-        for item in group:
-            longest = len(batch[0][3]) if batch else len(item[3])
-            too_many = self.batch_size is not None and len(batch) + 1 > self.batch_size
-            too_big = self.max_batch_tokens is not None and longest * (len(batch) + 1) > self.max_batch_tokens
-            if batch and (too_many or too_big):
-                yield batch
-                batch = []
-            batch.append(item)
-        if batch:
-            yield batch
 
     def _source_ids(self, chunk: Sequence[_Unit]) -> list[int]:
         ids = [*self._prefix, *self._task_ids]

@@ -19,9 +19,10 @@ import logging
 import math
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..batching import batches_under_budget
 from ..document import Document, replace
 from ..loading import release_memory
 from ..segment import split_clauses
@@ -158,7 +159,7 @@ class Translator(ABC):
         out: list[Hypothesis] = [Hypothesis([])] * len(pieces)
         # Longest first: batches of similar length waste little padding, and OOM shows up at once.
         order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
-        for batch in _batches_under_budget(order, lambda i: len(ids[i]), self.max_batch_tokens):
+        for batch in batches_under_budget(order, lambda i: len(ids[i]), self.max_batch_tokens):
             limits = [self._limit(ids[i]) for i in batch]
             log.debug("batch of %d pieces, longest %d tokens", len(batch), len(ids[batch[0]]))
             generated = self._generate_halving([ids[i] for i in batch], limits, self.options)
@@ -185,7 +186,7 @@ class Translator(ABC):
         out = []
         for step in sorted(set(limits.values()), reverse=True):
             group = [i for i in order if limits[i] == step]
-            for batch in _batches_under_budget(group, lambda i: len(ids[i]), self.max_batch_tokens):
+            for batch in batches_under_budget(group, lambda i: len(ids[i]), self.max_batch_tokens):
                 generated = self._generate_halving([list(ids[i]) for i in batch], [step] * len(batch), RETRY_OPTIONS)
                 out += [(i, _hypothesis(g)) for i, g in zip(batch, generated)]
         return out
@@ -224,25 +225,6 @@ def _mean_score(hypotheses: Sequence[Hypothesis]) -> float | None:
 
 def _is_oom(exc: Exception) -> bool:
     return "out of memory" in str(exc).lower() or type(exc).__name__ == "OutOfMemoryError"
-
-
-def _batches_under_budget(
-    order: Sequence[int], length: Callable[[int], int], max_tokens: int
-) -> list[list[int]]:
-    """Group indices (already sorted longest first) so that batch size × longest item ≤ max_tokens."""
-    batches: list[list[int]] = []
-    current: list[int] = []
-    longest = 0
-    for i in order:
-        n = length(i)
-        if current and max(longest, n) * (len(current) + 1) > max_tokens:
-            batches.append(current)
-            current, longest = [], 0
-        current.append(i)
-        longest = max(longest, n)
-    if current:
-        batches.append(current)
-    return batches
 
 
 def _max_new_tokens(source_tokens: int, window: int) -> int:
