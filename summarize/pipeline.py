@@ -256,17 +256,19 @@ class Pipeline:
         return self.summarize([r.document for r in results])
 
 
+def twin_key(doc: Document, *, translated: bool = False) -> str:
+    """Equal for the same article under two names: its text and sentence layout (and, when asked, its
+    translations). A hash, so that a run over thousands of articles keeps only short keys."""
+    layout = "".join(f"{s.start},{s.end},{s.role};" for s in doc.sentences)
+    translations = repr(tuple(s.translation for s in doc.sentences)) if translated else ""
+    return hashlib.sha256(f"{doc.text}\x1f{layout}\x1f{translations}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _first_of_twins(docs: Sequence[Document], *, translated: bool) -> list[int]:
-    """For each document, the index of the first one with the same text, sentences (and translations): the
-    same article under two names is computed once."""
-    seen: dict[tuple[object, ...], int] = {}
-    first = []
-    for n, d in enumerate(docs):
-        key: tuple[object, ...] = (d.text, tuple((s.start, s.end, s.role) for s in d.sentences))
-        if translated:
-            key += (tuple(s.translation for s in d.sentences),)
-        first.append(seen.setdefault(key, n))
-    return first
+    """For each document, the index of the first one with the same `twin_key`: the same article under two names
+    is computed once."""
+    seen: dict[str, int] = {}
+    return [seen.setdefault(twin_key(d, translated=translated), n) for n, d in enumerate(docs)]
 
 
 def as_twin(done: Document, twin: Document) -> Document:

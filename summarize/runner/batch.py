@@ -10,7 +10,6 @@ small `Outcome` rows stay in memory.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -25,7 +24,7 @@ from typing import IO
 
 from ..document import Document, Result, Summary, replace
 from ..errors import InputError, ModelNotFoundError, OutputError, SummarizeError, UsageError
-from ..pipeline import Pipeline, load_document, twin_result
+from ..pipeline import Pipeline, load_document, twin_key, twin_result
 from ..render import render_digest_html, render_digest_markdown, render_html, render_index, render_json
 from ..render.markdown import render_markdown
 from .files import OutputFolder, OutputLock, file_problem, open_atomic, safe_name, utf8_safe, write_atomic
@@ -448,7 +447,8 @@ class BatchRunner:
                 if cached is not None:
                     side.append(self._deliver(Computed(job, cached, None, 0.0), sink, "cached"))
                     continue
-                twin = self._cached(finished[_twin_key(doc)]) if _twin_key(doc) in finished else None
+                twin_of = finished.get(twin_key(doc))
+                twin = self._cached(twin_of) if twin_of is not None else None
                 if twin is not None:
                     side.append(self._deliver(Computed(job, twin_result(twin, doc), None, 0.0), sink, "done"))
                     continue
@@ -459,7 +459,7 @@ class BatchRunner:
                 yield side.popleft()
             outcome = self._deliver(computed, sink, "done")
             if outcome.status == "done":
-                finished.setdefault(_twin_key(computed.job.doc), computed.job.key)
+                finished.setdefault(twin_key(computed.job.doc), computed.job.key)
             yield outcome
         while side:
             yield side.popleft()
@@ -557,9 +557,3 @@ class BatchRunner:
             write_atomic(target, text)
             written.append(str(target))
         return tuple(written)
-
-
-def _twin_key(doc: Document) -> str:
-    """Equal for the same article under two names: the text and its sentence layout."""
-    layout = "".join(f"{s.start},{s.end},{s.role};" for s in doc.sentences)
-    return hashlib.sha256(f"{doc.text}\x1f{layout}".encode("utf-8", "surrogatepass")).hexdigest()
