@@ -45,7 +45,6 @@ class LoadedModel:
     tokenizer: Any
     model: Any
     device: Any  # torch.device
-    int8: bool = False  # Linear layers dynamically quantized (CPU)
 
     @property
     def label(self) -> str:
@@ -185,10 +184,6 @@ def _quiet_transformers() -> None:
     hf_logging.disable_progress_bar()  # this turns the hub's bars off too...
     if downloads_shown:
         enable_progress_bars()  # ...so they are turned back on
-
-
-def _revision_of(name: str, model: Any, revision: str | None) -> str:
-    return revision_label(name, model.config, revision)
 
 
 def revision_label(name: str, config: Any, revision: str | None) -> str:
@@ -381,7 +376,7 @@ def load_seq2seq(
             raise UsageError("--int8 is dynamic CPU quantization; on a GPU use --dtype float16/bfloat16")
         model = quantize_int8(model)
     model.to(torch_device)
-    return LoadedModel(name, _revision_of(name, model, revision), tokenizer, model, torch_device, int8)
+    return LoadedModel(name, revision_label(name, model.config, revision), tokenizer, model, torch_device)
 
 
 def load_model(settings: Settings, role: str) -> LoadedModel | CTranslate2Model:
