@@ -102,7 +102,7 @@ def check_translation(german: str, english: str, *, confidence: float | None = N
 
 
 def _facts(text: str, lang: str) -> set[Fact]:
-    return {f for f in extract_facts(text, lang) if f.kind != "name"} | extract_times(text, lang)
+    return extract_facts(text, lang) | extract_times(text, lang)
 
 
 def _number_flags(german: str, english: str) -> list[Flag]:

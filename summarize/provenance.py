@@ -88,8 +88,7 @@ def content_terms(text: str, lang: str) -> Counter[str]:
         weight = NAME_WEIGHT if word[:1].isupper() and m.start() > 0 else 1.0
         terms[stem(word)] += weight
     for fact in extract_facts(text, lang):
-        if fact.kind in ("number", "date"):
-            terms[f"#{fact.value.rstrip('%')}"] += NUMBER_WEIGHT
+        terms[f"#{fact.value.rstrip('%')}"] += NUMBER_WEIGHT
     return terms
 
 

@@ -53,7 +53,7 @@ _LOOP_START = re.compile(r"[^\W\d_]")
 
 
 def _number_facts(text: str, lang: str) -> set[str]:
-    return {f"{f.kind}:{f.value}" for f in extract_facts(text, lang) if f.kind in ("number", "date")}
+    return {f"{f.kind}:{f.value}" for f in extract_facts(text, lang)}
 
 
 def change_number(german: str, english: str, rng: random.Random) -> str | None:
