@@ -239,7 +239,7 @@ class Pipeline:
         sentences = _linked_sentences(draft, body, self.settings, lang)
         if groups:
             sentences = tuple(_with_duplicates(s, groups, body) for s in sentences)
-        sentences = tuple(with_source_flags(s, body) for s in sentences)
+        sentences = with_source_flags(sentences, body)
         return Summary(
             document_ids=tuple(d.id for d in docs),
             method=draft.method,

@@ -223,17 +223,24 @@ def _select(
     return sorted(chosen, key=lambda i: (-scores[i], i))
 
 
-def with_source_flags(sentence: SummarySentence, docs: Sequence[Document]) -> SummarySentence:
-    """The sentence with a warning for every source whose translation is flagged (`checks`): a summary
-    resting on a doubtful translation says so, naming the source sentence and why."""
+def with_source_flags(
+    sentences: Sequence[SummarySentence], docs: Sequence[Document]
+) -> tuple[SummarySentence, ...]:
+    """The summary's sentences, each with a warning for every source whose translation is flagged (`checks`):
+    a summary resting on a doubtful translation says so, naming the source sentence and why."""
     by_key = {(d.id, s.id): s for d in docs for s in d.sentences}
     multi = len(docs) > 1
-    warnings = [
-        f"source {f'{link.document_id}:' if multi else ''}{link.sentence_id} is flagged ({flag.kind}): {flag.message}"
-        for link in sentence.sources
-        for flag in by_key[link.document_id, link.sentence_id].flags
-    ]
-    return replace(sentence, warnings=sentence.warnings + tuple(warnings)) if warnings else sentence
+
+    def warned(sentence: SummarySentence) -> SummarySentence:
+        warnings = tuple(
+            f"source {f'{link.document_id}:' if multi else ''}{link.sentence_id} is flagged ({flag.kind}): "
+            f"{flag.message}"
+            for link in sentence.sources
+            for flag in by_key[link.document_id, link.sentence_id].flags
+        )
+        return replace(sentence, warnings=sentence.warnings + warnings) if warnings else sentence
+
+    return tuple(warned(s) for s in sentences)
 
 
 def link_summary(
