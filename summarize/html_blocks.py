@@ -87,7 +87,7 @@ class _Reader(HTMLParser):
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
         self.text = text
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.blocks: list[HtmlBlock] = []
         self.title: list[str] = []
         self._title_state = "before"  # "in" while the first <title> is read, then "done"
