@@ -44,24 +44,27 @@ def _footnote(n: int, doc_id: str, s: Sentence, score: float, *, multi: bool) ->
     return f"[^{n}]: {where}{s.id} (characters {s.start}–{s.end}, score {score:.2f}): „{escape(s.text)}“{english}"
 
 
+def _flag_marker(s: Sentence) -> str:
+    """The mark after a flagged sentence, pointing to its footnote."""
+    return f" ⚑[^{s.id}]" if s.flags else ""
+
+
+def _flag_note(s: Sentence) -> str:
+    """A flagged sentence's footnote: why to double-check it."""
+    return f"[^{s.id}]: ⚑ {s.id} „{escape(s.text)}“: " + "; ".join(escape(f.message) for f in s.flags)
+
+
 def _translation_section(doc: Document) -> list[str]:
     lines = ["## Translation", ""]
     paragraph: list[str] = []
     current = None
     furniture = [s for s in doc.sentences if s.role == "boilerplate"]
-    notes: list[str] = []  # one footnote per flagged sentence: why to double-check it
 
     def shown(s: Sentence) -> str:
-        text = escape(s.translation or s.text)
-        if not s.flags:
-            return text
-        notes.append(f"[^{s.id}]: ⚑ {s.id} „{escape(s.text)}“: " + "; ".join(escape(f.message) for f in s.flags))
-        return f"{text} ⚑[^{s.id}]"
+        return escape(s.translation or s.text) + _flag_marker(s)
 
     for s in doc.sentences:
-        if s.role == "title":
-            shown(s)  # the heading carries its marker; its footnote goes with the others
-        if s.role in ("boilerplate", "title"):
+        if s.role in ("boilerplate", "title"):  # the title is the page's heading, with its marker
             continue
         if s.paragraph != current and paragraph:
             lines += [" ".join(paragraph), ""]
@@ -74,6 +77,8 @@ def _translation_section(doc: Document) -> list[str]:
         lines += ["### Site furniture (not summarized)", ""]
         lines += [f"- {shown(s)}" for s in furniture]
         lines.append("")
+    # Footnotes in the order the sentences are shown: title and body, then the furniture.
+    notes = [_flag_note(s) for s in (*(s for s in doc.sentences if s.role != "boilerplate"), *furniture) if s.flags]
     if notes:
         lines += ["### Flagged translations (⚑: double-check these against the German)", "", *notes, ""]
     return lines
@@ -83,7 +88,7 @@ def render_markdown(result: Result) -> str:
     doc = result.document
     english = doc.title or doc.id
     german = doc.title_sentence.text if doc.title_sentence else ""
-    marker = f" ⚑[^{doc.title_sentence.id}]" if doc.title_sentence and doc.title_sentence.flags else ""
+    marker = _flag_marker(doc.title_sentence) if doc.title_sentence else ""
     lines = [f"# {escape(english)}{marker}", ""]
     if german and german != english:
         lines += [f"_{escape(german)}_", ""]
