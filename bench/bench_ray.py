@@ -38,7 +38,7 @@ def main() -> None:
 
     from summarize import Pipeline, Settings
     from summarize.loading import resolve_settings
-    from summarize.runner import BatchRunner, RayOptions, discover_inputs, run_batch
+    from summarize.runner import FolderRunner, RayOptions, discover_inputs, run_batch
 
     settings = Settings(translator=str(build_model()), summarizer="extractive", device="cpu")
     work = Path(tempfile.mkdtemp(prefix="bench-ray-"))
@@ -56,7 +56,7 @@ def main() -> None:
     cap_random_outputs()  # outputs at 1.2 × source, no retries (random weights): see bench_translate.py
     torch.set_num_threads(cores)
     start = time.perf_counter()
-    BatchRunner(Pipeline(settings), work / "local", formats=["json"], use_cache=False).run(items)
+    FolderRunner(Pipeline(settings), work / "local", formats=["json"], use_cache=False).run(items)
     rows.append((f"local, {cores} torch threads", time.perf_counter() - start))
 
     def worker_setup() -> None:  # runs in every Ray worker process (pickled by value from __main__)

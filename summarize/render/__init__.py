@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .html import render_digest_html, render_html, render_index
-from .json import render_json, render_jsonl_line
+from .json import render_digest_json, render_json, render_jsonl_line
 from .markdown import render_digest_markdown, render_markdown
 
 __all__ = [
     "render_digest_html",
+    "render_digest_json",
     "render_digest_markdown",
     "render_html",
     "render_index",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -95,22 +95,39 @@ def render_digest_html(summary: Summary, documents: Sequence[Document]) -> str:
     )
 
 
-def render_index(results: Sequence[Result], links: Mapping[str, str]) -> str:
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """What the folder's index shows of one input: an article (linked to its report), or a failed input."""
+
+    id: str
+    path: str | None = None
+    error: str | None = None  # set: a failed input, listed apart
+    title: str = ""  # "" shows the id
+    date: str = ""
+    first: str = ""  # the summary's first sentence
+    sentences: int = 0
+    flagged: int = 0
+    warnings: int = 0  # the document's, and each summary sentence's (unsupported counts as one)
+    href: str | None = None
+
+    @classmethod
+    def of(cls, result: Result, href: str | None = None) -> IndexRow:
+        doc, summary = result.document, result.summary
+        return cls(
+            id=doc.id, path=doc.path, error=result.error, title=doc.title, date=doc.meta.get("date", ""),
+            first=summary.sentences[0].text if summary and summary.sentences else "",
+            sentences=len(doc.sentences), flagged=len(doc.flagged),
+            warnings=len(doc.warnings) + (sum(len(s.warnings) + s.unsupported for s in summary.sentences)
+                                          if summary else 0),
+            href=href,
+        )
+
+
+def render_index(entries: Sequence[IndexRow]) -> str:
     """The folder's index: the processed articles (linked to their reports), then the failed ones apart; the
     heading counts both ("5 articles, 2 failed"), failed ones never as articles."""
-    rows = []
-    failed = [{"id": r.document.id, "path": r.document.path or "", "error": r.error} for r in results if r.error]
-    for r in (r for r in results if not r.error):
-        view = _view(r.document)
-        first = r.summary.sentences[0].text if r.summary and r.summary.sentences else ""
-        warnings = len(r.document.warnings) + (
-            sum(len(s.warnings) + s.unsupported for s in r.summary.sentences) if r.summary else 0
-        )
-        rows.append({
-            "id": r.document.id, "title": view.title_en, "date": r.document.meta.get("date", ""),
-            "first": first, "sentences": len(r.document.sentences), "warnings": warnings,
-            "flagged": len(r.document.flagged),
-            "href": links.get(r.document.id),
-        })
+    failed = [{"id": e.id, "path": e.path or "", "error": e.error} for e in entries if e.error]
+    rows = [{"id": e.id, "title": e.title or e.id, "date": e.date, "first": e.first, "sentences": e.sentences,
+             "warnings": e.warnings, "flagged": e.flagged, "href": e.href} for e in entries if not e.error]
     heading = f"{len(rows)} article{'s' if len(rows) != 1 else ''}" + (f", {len(failed)} failed" if failed else "")
     return _render("index.html.j2", heading=heading, rows=rows, failed=failed)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from ..document import Result
+from ..document import SCHEMA_VERSION, Document, Result, Summary
 
 
 def render_json(result: Result) -> str:
@@ -16,6 +17,14 @@ def render_json(result: Result) -> str:
 
 def render_jsonl_line(result: Result) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def render_digest_json(summary: Summary, documents: Sequence[Document], signature: str) -> str:
+    """A digest (one summary across several articles) and the articles it covers, as JSON."""
+    return json.dumps(
+        {"schema_version": SCHEMA_VERSION, "signature": signature, "summary": summary.to_dict(),
+         "documents": [{"id": d.id, "path": d.path, "title": d.title} for d in documents]},
+        ensure_ascii=False, indent=2) + "\n"
 
 
 @lru_cache(maxsize=1)

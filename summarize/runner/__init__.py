@@ -2,20 +2,25 @@
 
 `run_batch` is the batch entry point of the API and of the CLI: files, folders and `{"id", "text"}` records in;
 per-article JSON/Markdown/HTML, `index.html`, `errors.jsonl` and an optional JSONL stream out, with a
-content-hash cache that makes reruns and resumed runs cheap. `batch` does the work in this process; `ray`
-computes on a Ray cluster while this process still reads, caches and writes.
+content-hash cache that makes reruns and resumed runs cheap. One module a job: `inputs` (finding and reading
+inputs, naming their outputs), `cache` (the result cache and twins), `executors` (computing: here, or with `ray`
+on a Ray cluster while this process still reads, caches and writes), `sink` (the `--jsonl` stream), `run` (the
+folder run that ties them together), `files` (the output folder's safety).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..pipeline import Pipeline
 from ..settings import FORMATS, Settings
-from .batch import BatchRunner, InputItem, Outcome, RunReport, discover_inputs, read_jsonl_inputs
 from .files import OutputLock, safe_name
+from .inputs import InputItem, discover_inputs, read_jsonl_inputs
+from .run import FolderRunner, Outcome, RunReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +71,8 @@ def run_batch(
                                 num_gpus_per_worker=ray.num_gpus_per_worker)
     else:
         pipeline = pipeline or Pipeline(settings)
-    runner = BatchRunner(pipeline, out_dir, formats=formats, jsonl=jsonl, use_cache=use_cache, executor=executor,
-                         on_outcome=on_outcome, wait=wait, on_wait=on_wait)
+    runner = FolderRunner(pipeline, out_dir, formats=formats, jsonl=jsonl, use_cache=use_cache, executor=executor,
+                          on_outcome=on_outcome, wait=wait, on_wait=on_wait)
     with runner.locked():  # from before the models load: a second run is told at once
         if ray is None:
             pipeline.load_models(on_load=on_load)
@@ -76,5 +81,12 @@ def run_batch(
         return runner.run(items, digest=digest)
 
 
-__all__ = ["BatchRunner", "InputItem", "Outcome", "OutputLock", "RayOptions", "RunReport", "discover_inputs",
-           "read_jsonl_inputs", "run_batch", "safe_name"]
+def __getattr__(name: str) -> Any:
+    if name == "BatchRunner":  # its name until the runner was split by job
+        warnings.warn("summarize.runner.BatchRunner is now FolderRunner", DeprecationWarning, stacklevel=2)
+        return FolderRunner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["BatchRunner", "FolderRunner", "InputItem", "Outcome", "OutputLock", "RayOptions", "RunReport",
+           "discover_inputs", "read_jsonl_inputs", "run_batch", "safe_name"]

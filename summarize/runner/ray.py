@@ -1,4 +1,4 @@
-"""Running the pipeline on a Ray cluster: the same BatchRunner, with a Ray Data executor (`run_batch(ray=...)`).
+"""Running the pipeline on a Ray cluster: the same FolderRunner, with a Ray Data executor (`run_batch(ray=...)`).
 
 The driver reads inputs, checks the cache and writes every output (so outputs, cache and JSONL are exactly
 those of a local run, and nothing is written twice); Ray Data only computes: `map_batches` over a callable
@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..loading import ctranslate2_module, resolve_settings
 from ..pipeline import Pipeline
 from ..settings import Settings
-from .batch import Computed, Executor, Job, process_jobs
+from .executors import Computed, Executor, Job, process_jobs
 
 
 def _ray() -> Any:

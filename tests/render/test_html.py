@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 from summarize.document import Document, Result, SourceLink, Summary, SummarySentence
 from summarize.render import render_digest_html, render_digest_markdown, render_html, render_index
-from summarize.render.html import anchor
+from summarize.render.html import IndexRow, anchor
 
 
 class Collector(HTMLParser):
@@ -57,7 +57,7 @@ def test_html_sources_have_rows_and_ids_are_unique(result_of):
 def test_index_and_digest(result_of):
     a, b = result_of("a", evil=False), result_of("b")
     failed = Result(Document("c", ""), error="empty input")
-    index = render_index([a, b, failed], {"a": "a.html", "b": "b.html"})
+    index = render_index([IndexRow.of(a, "a.html"), IndexRow.of(b, "b.html"), IndexRow.of(failed)])
     assert 'href="a.html"' in index and 'href="b.html"' in index and "empty input" in index
     assert "<h1>2 articles, 1 failed</h1>" in index  # a failed input is not counted as an article
     assert index.index("<h2>Failed</h2>") < index.index("empty input")
@@ -82,6 +82,6 @@ def test_html_highlights_only_the_flagged_translation_with_its_reason(result_of)
 
 
 def test_index_counts_flagged_sentences(result_of):
-    index = render_index([result_of("a", evil=False)], {"a": "a.html"})
+    index = render_index([IndexRow.of(result_of("a", evil=False), "a.html")])
     cells = [line.strip() for line in index.splitlines() if 'class="num"' in line]
     assert cells[:2] == ['<td class="num">6</td>', '<td class="num">1</td>']  # sentences, flagged

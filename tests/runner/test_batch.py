@@ -19,15 +19,10 @@ from summarize import Pipeline, Settings
 from summarize.document import Result
 from summarize.errors import UsageError
 from summarize.pipeline import KEY_EXCLUDED
-from summarize.runner.batch import (
-    BatchRunner,
-    InputItem,
-    Job,
-    JsonlSink,
-    discover_inputs,
-    process_jobs,
-    read_jsonl_inputs,
-)
+from summarize.runner.executors import Job, groups_of, process_jobs
+from summarize.runner.inputs import InputItem, discover_inputs, read_jsonl_inputs
+from summarize.runner.run import FolderRunner
+from summarize.runner.sink import JsonlSink
 
 TEXT = "Die Regierung hat am Montag beschlossen, die Steuern zu senken. Die Opposition kritisiert das scharf."
 
@@ -49,10 +44,10 @@ def test_discover_inputs_sorts_folders_and_makes_ids_unique(tmp_path, seed_files
 
 def test_rerun_uses_the_cache_and_rewrites_identical_outputs(tmp_path, extractive_pipeline, seeds_dir):
     items = discover_inputs([seeds_dir])
-    first = BatchRunner(extractive_pipeline, tmp_path).run(items)
+    first = FolderRunner(extractive_pipeline, tmp_path).run(items)
     assert {o.status for o in first.outcomes} == {"done"}
     before = {p.name: p.read_bytes() for p in tmp_path.glob("*.*") if p.is_file()}
-    second = BatchRunner(extractive_pipeline, tmp_path).run(items)
+    second = FolderRunner(extractive_pipeline, tmp_path).run(items)
     assert {o.status for o in second.outcomes} == {"cached"}
     assert {p.name: p.read_bytes() for p in tmp_path.glob("*.*") if p.is_file()} == before
     assert not list(tmp_path.rglob("*.tmp"))
@@ -60,16 +55,16 @@ def test_rerun_uses_the_cache_and_rewrites_identical_outputs(tmp_path, extractiv
 
 def test_cache_key_changes_with_settings(tmp_path, extractive_pipeline, tiny_settings, seeds_dir):
     items = discover_inputs([seeds_dir])[:1]
-    BatchRunner(extractive_pipeline, tmp_path).run(items)
+    FolderRunner(extractive_pipeline, tmp_path).run(items)
     other = Pipeline(tiny_settings.replace(summarizer="extractive", length="short"))
-    assert BatchRunner(other, tmp_path).run(items).outcomes[0].status == "done"
+    assert FolderRunner(other, tmp_path).run(items).outcomes[0].status == "done"
 
 
 def test_jsonl_has_each_article_once_across_reruns(tmp_path, extractive_pipeline, seeds_dir):
     items = discover_inputs([seeds_dir])
     jsonl = tmp_path / "results.jsonl"
-    BatchRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(items[:3])
-    BatchRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(items)
+    FolderRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(items[:3])
+    FolderRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(items)
     ids = [json.loads(line)["document"]["id"] for line in jsonl.read_text().splitlines()]
     assert sorted(ids) == sorted(i.id for i in items)
 
@@ -91,7 +86,7 @@ def test_input_jsonl_records_and_bad_lines(tmp_path, extractive_pipeline):
         + json.dumps({"id": "zwei", "text": "Die USA warnen. Kim reist nach Russland."}) + "\n"
     )
     items = read_jsonl_inputs(src)
-    report = BatchRunner(extractive_pipeline, tmp_path / "out", formats=["json"]).run(items)
+    report = FolderRunner(extractive_pipeline, tmp_path / "out", formats=["json"]).run(items)
     status = {o.id: o.status for o in report.outcomes}
     assert status == {"eins": "done", "line2": "failed", "zwei": "done"}
     assert report.failed[0].error == "line 2: not valid JSON (Expecting value at column 1)"
@@ -170,7 +165,7 @@ def test_a_changed_local_model_is_not_served_from_the_cache(tmp_path, tiny_setti
     items = discover_inputs(seed_files[:1])
 
     def status() -> str:  # a new Pipeline each time, as a new run has
-        return BatchRunner(Pipeline(settings), tmp_path / "out", formats=["json"]).run(items).outcomes[0].status
+        return FolderRunner(Pipeline(settings), tmp_path / "out", formats=["json"]).run(items).outcomes[0].status
 
     assert [status(), status()] == ["done", "cached"]
     weights = model / "model.safetensors"
@@ -190,7 +185,7 @@ def test_hostile_ids_never_write_outside_out(tmp_path, extractive_pipeline):
     src, out = tmp_path / "in.jsonl", tmp_path / "a" / "b" / "out"
     src.write_text("".join(json.dumps({"id": i, "text": TEXT}) + "\n" for i in HOSTILE))
     for status in ("done", "cached"):  # a rerun's cache hits write the same names again
-        report = BatchRunner(extractive_pipeline, out).run(read_jsonl_inputs(src))
+        report = FolderRunner(extractive_pipeline, out).run(read_jsonl_inputs(src))
         assert [o.status for o in report.outcomes] == [status] * len(HOSTILE), report.failed
     written = {p for p in tmp_path.rglob("*") if p.is_file() or p.is_symlink()} - {src}
     assert all(p.parent in (out, out / ".cache") for p in written), sorted(map(str, written))
@@ -206,7 +201,7 @@ def test_a_symlink_in_out_is_not_written_through(tmp_path, extractive_pipeline, 
     out.mkdir()
     victim.write_text("mine")
     (out / f"{seed_files[0].stem}.json").symlink_to(victim)
-    report = BatchRunner(extractive_pipeline, out, formats=["json"]).run(discover_inputs(seed_files[:2]))
+    report = FolderRunner(extractive_pipeline, out, formats=["json"]).run(discover_inputs(seed_files[:2]))
     assert [o.status for o in report.outcomes] == ["failed", "done"]
     assert "leads outside the output folder" in report.outcomes[0].error
     assert victim.read_text() == "mine"
@@ -216,7 +211,7 @@ def test_an_input_is_never_overwritten_by_a_report(tmp_path, extractive_pipeline
     page = tmp_path / "page.html"
     page.write_text(f"<html><body><p>{TEXT}</p></body></html>")
     before = page.read_bytes()
-    report = BatchRunner(extractive_pipeline, tmp_path).run(discover_inputs([page]))
+    report = FolderRunner(extractive_pipeline, tmp_path).run(discover_inputs([page]))
     assert report.outcomes[0].status == "failed" and "is an input file" in report.outcomes[0].error
     assert page.read_bytes() == before
     assert not (tmp_path / "page.json").exists(), "every path is checked before the first is written"
@@ -226,11 +221,11 @@ def test_an_input_in_place_of_a_folder_level_file_is_a_usage_error(tmp_path, ext
     index = tmp_path / "index.html"
     index.write_text(f"<p>{TEXT}</p>")
     with pytest.raises(UsageError, match="is an input file"):
-        BatchRunner(extractive_pipeline, tmp_path).run(discover_inputs([index]))
+        FolderRunner(extractive_pipeline, tmp_path).run(discover_inputs([index]))
     jsonl = tmp_path / "in.txt"
     jsonl.write_text(TEXT)
     with pytest.raises(UsageError, match="--jsonl"):
-        BatchRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(discover_inputs([jsonl]))
+        FolderRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(discover_inputs([jsonl]))
     assert index.read_text() == f"<p>{TEXT}</p>" and jsonl.read_text() == TEXT
 
 
@@ -239,7 +234,7 @@ def test_a_cache_hit_whose_outputs_cannot_be_written_fails_only_that_file(tmp_pa
     (out / f"{seed_files[0].stem}.json").mkdir(parents=True)  # a folder where the report goes
     items = discover_inputs(seed_files[:2])
     for status in ("done", "cached"):  # run 2 finds the first file's result in the cache
-        report = BatchRunner(extractive_pipeline, out, formats=["json"]).run(items)
+        report = FolderRunner(extractive_pipeline, out, formats=["json"]).run(items)
         assert [o.status for o in report.outcomes] == ["failed", status]
         assert report.outcomes[0].error.startswith(f"cannot write {out / seed_files[0].stem}.json: ")
         errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
@@ -298,7 +293,7 @@ def test_a_batched_pass_is_shared_by_length(make_document):
 
 def test_per_file_times_add_up_to_the_run(tmp_path, extractive_pipeline, seeds_dir):
     started = time.perf_counter()
-    report = BatchRunner(extractive_pipeline, tmp_path, formats=["json"]).run(discover_inputs([seeds_dir]))
+    report = FolderRunner(extractive_pipeline, tmp_path, formats=["json"]).run(discover_inputs([seeds_dir]))
     elapsed = time.perf_counter() - started
     assert all(o.seconds > 0 for o in report.outcomes)
     assert sum(o.seconds for o in report.outcomes) <= elapsed  # not the whole batch's time on every row
@@ -310,7 +305,7 @@ def test_index_counts_processed_articles_and_lists_failed_ones_apart(tmp_path, e
     for f in seed_files[:2]:
         shutil.copy(f, inp / f.name)
     (inp / "z_empty.txt").write_bytes(b"")
-    BatchRunner(extractive_pipeline, tmp_path / "out").run(discover_inputs([inp]))
+    FolderRunner(extractive_pipeline, tmp_path / "out").run(discover_inputs([inp]))
     index = (tmp_path / "out" / "index.html").read_text()
     assert "<h1>2 articles, 1 failed</h1>" in index and "<title>summarize: 2 articles, 1 failed</title>" in index
     assert re.findall(r'href="([^"]+)"', index) == [f"{f.stem}.html" for f in seed_files[:2]]
@@ -330,10 +325,25 @@ def test_an_identical_article_is_written_from_the_first(tmp_path, extractive_pip
     real = extractive_pipeline.process_many
     monkeypatch.setattr(extractive_pipeline, "process_many",
                         lambda docs: processed.extend(d.id for d in docs) or real(docs))
-    report = BatchRunner(extractive_pipeline, tmp_path / "out", group_size=1, formats=("json",)).run(
+    report = FolderRunner(extractive_pipeline, tmp_path / "out", group_size=1, formats=("json",)).run(
         discover_inputs([folder]))
     assert processed == ["a", "b"] and [o.status for o in report.outcomes] == ["done"] * 3
     a, c = (json.loads((tmp_path / "out" / f"{n}.json").read_text()) for n in ("a", "c_same_as_a"))
     assert c["document"]["id"] == "c_same_as_a" and c["summary"]["document_ids"] == ["c_same_as_a"]
     assert {link["document_id"] for s in c["summary"]["sentences"] for link in s["sources"]} == {"c_same_as_a"}
     assert json.dumps(c).replace("c_same_as_a", "a") == json.dumps(a)
+
+
+def test_batch_runner_is_the_folder_runner_under_its_old_name():
+    import summarize.runner
+
+    with pytest.warns(DeprecationWarning, match="FolderRunner"):
+        assert summarize.runner.BatchRunner is FolderRunner
+    assert set(summarize.runner.__all__) >= {"BatchRunner", "FolderRunner", "InputItem", "Outcome", "OutputLock",
+                                              "RayOptions", "RunReport", "discover_inputs", "read_jsonl_inputs",
+                                              "run_batch", "safe_name"}
+
+
+def test_groups_of_is_itertools_batched_as_lists():
+    assert list(groups_of(iter(range(5)), 2)) == [[0, 1], [2, 3], [4]]
+    assert list(groups_of([], 3)) == []

@@ -13,7 +13,6 @@ import time
 import pytest
 
 from summarize.errors import OutputError, OutputLockedError
-from summarize.runner.batch import InputItem, name_items
 from summarize.runner.files import (
     LOCK_FILE,
     MAX_NAME_BYTES,
@@ -22,6 +21,7 @@ from summarize.runner.files import (
     safe_name,
     write_atomic,
 )
+from summarize.runner.inputs import InputItem, name_items
 
 SAFE = re.compile(r"[\w.-]+")
 LONG = "x" * 500

@@ -10,7 +10,7 @@ import pytest
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'summarize[ray]')")
 
 from summarize import Pipeline
-from summarize.runner import BatchRunner, RayOptions, discover_inputs, run_batch
+from summarize.runner import FolderRunner, RayOptions, discover_inputs, run_batch
 
 
 def run_ray(settings, paths, out_dir, *, workers=1, **options):
@@ -45,7 +45,7 @@ def test_ray_matches_local_byte_for_byte(cluster, inputs, tiny_settings, tmp_pat
     # fp32: its output never depends on how articles are grouped into batches (int8's may, within tolerance), so
     # local and Ray runs, which group differently, must agree to the byte.
     settings = tiny_settings.replace(summarizer="extractive", int8=False)
-    local = BatchRunner(Pipeline(settings), tmp_path / "local", jsonl=tmp_path / "local.jsonl").run(
+    local = FolderRunner(Pipeline(settings), tmp_path / "local", jsonl=tmp_path / "local.jsonl").run(
         discover_inputs([inputs]))
     remote = run_ray(settings, [inputs], tmp_path / "ray", workers=2, jsonl=tmp_path / "ray.jsonl")
     assert files(tmp_path / "local") == files(tmp_path / "ray")
@@ -64,7 +64,7 @@ def test_ray_matches_local_byte_for_byte(cluster, inputs, tiny_settings, tmp_pat
 
 def test_ray_with_the_abstractive_model(cluster, seed_files, tiny_settings, tmp_path):
     settings = tiny_settings.replace(int8=False)  # exact whatever the batches (see above)
-    local = BatchRunner(Pipeline(settings), tmp_path / "local", formats=["json"]).run(
+    local = FolderRunner(Pipeline(settings), tmp_path / "local", formats=["json"]).run(
         discover_inputs(seed_files[:2]))
     assert not local.failed
     run_ray(settings, seed_files[:2], tmp_path / "ray", formats=["json"])
