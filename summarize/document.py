@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -355,17 +356,43 @@ def read_document(
         doc_id = doc_id or p.stem
     text, encoding, warnings = decode_bytes(data, name=name)
     if len(text) > max_chars:
-        raise InputError(name, f"{len(text):,} characters is over the limit of {max_chars:,} (--max-chars / Settings.max_chars)")
+        raise InputError(name, too_long(text, max_chars))
     return Document(
         id=doc_id or "stdin", text=text, path=path, meta={"encoding": encoding}, warnings=warnings
     )
 
 
-def document_from_text(text: str, doc_id: str = "text") -> Document:
-    """An unsegmented Document from a Python string (API use)."""
+def document_from_text(text: str, doc_id: str = "text", *, max_chars: int = MAX_CHARS) -> Document:
+    """An unsegmented Document from a Python string (the API's article text, a JSONL record). Raises InputError.
+
+    A str is text, whatever it holds: NUL and other control characters are kept in `Document.text` (offsets
+    point into it) and never reach a model (`Sentence.plain` drops them). A lone surrogate (`"\\ud800"`, from
+    `surrogateescape` or a broken JSON escape) is no character at all: no file can hold it, so it is an error."""
+    if not isinstance(text, str):
+        raise TypeError(f"article text must be a str, not {type(text).__name__}")
+    require_unicode(doc_id, "id", repr(doc_id))
+    require_unicode(text, "text", doc_id)
     if not text.strip():
         raise InputError(doc_id, "empty input")
+    if len(text) > max_chars:
+        raise InputError(doc_id, too_long(text, max_chars))
     return Document(id=doc_id, text=text, meta={"encoding": "str"})
+
+
+# Python strs never pair surrogates: any one is a lone surrogate, which UTF-8 (and so every tokenizer) refuses.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def require_unicode(value: str, field_name: str, name: str) -> None:
+    """InputError(name) when `value` holds a lone surrogate (`"\\ud800"`, from `surrogateescape` or a broken
+    JSON escape): no file can hold one. The words are the JSONL reader's."""
+    if _SURROGATE.search(value):
+        raise InputError(name, f'"{field_name}" is not valid Unicode (a lone surrogate escape such as \\ud800)')
+
+
+def too_long(text: str, max_chars: int) -> str:
+    """Why an article over the character limit is refused (files and strs alike)."""
+    return f"{len(text):,} characters is over the limit of {max_chars:,} (--max-chars / Settings.max_chars)"
 
 
 def replace(record: Any, **changes: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .text import model_short_name
+
 
 class SummarizeError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -23,7 +25,7 @@ class ModelNotFoundError(SummarizeError):
         self.role = role
         self.reason = reason
         option = MODEL_OPTIONS.get(role, "--translator / --summarizer-model")
-        example = model.rstrip("/").rsplit("/", 1)[-1] or "model"
+        example = model_short_name(model) or "model"
         super().__init__(
             f"{role} model {model!r} not found"
             + (f" ({reason})" if reason else "")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -26,6 +28,7 @@ from .document import (
     document_from_text,
     read_document,
     replace,
+    require_unicode,
 )
 from .errors import InputError
 from .loading import model_identity, resolve_settings
@@ -73,12 +76,13 @@ class Pipeline:
         translator: str | None = None,
         summarizer_model: str | None = None,
         *,
-        device: str = "auto",
+        device: str | None = None,
         settings: Settings | None = None,
         load_now: bool = False,
         **overrides: Any,
     ) -> Pipeline:
-        """Build from hub names or local directories; other Settings fields as keyword arguments.
+        """Build from hub names or local directories; other Settings fields as keyword arguments. A field not
+        given as a keyword (`device` included) keeps its value in `settings` (the defaults without it).
 
         `summarizer_model` names the summarization model, as in Settings (`summarizer` there is the method);
         the old keyword `summarizer=` for the model still works, with a DeprecationWarning."""
@@ -91,7 +95,9 @@ class Pipeline:
             )
             summarizer_model = summarizer_model or overrides.pop("summarizer")
         base = settings or Settings()
-        changes: dict[str, Any] = {"device": device, **overrides}
+        changes: dict[str, Any] = dict(overrides)
+        if device is not None:
+            changes["device"] = device
         if translator:
             changes["translator"] = translator
         if summarizer_model:
@@ -166,14 +172,29 @@ class Pipeline:
 
     # --- the stages ------------------------------------------------------------------------------
     def prepare(self, source: DocumentSource) -> Document:
-        """Any accepted input → a segmented Document."""
+        """An article → a segmented Document. Every entry point (`process`, `translate`, their `_many`, `digest`)
+        takes what this takes: a `str` is the article's text; a `Path` (any os.PathLike) is read as a file, bytes
+        as a file's content; a Document is used as it is (segmented if it is not yet). Raises InputError for an
+        article that cannot be read (a missing file, empty text, a lone surrogate, over max_chars), TypeError for
+        anything else."""
+        max_chars = self.settings.max_chars
         if isinstance(source, Document):
+            require_unicode(source.text, "text", source.id)  # it would reach a tokenizer, and no output holds it
             return source if source.sentences else segment(source)
-        if isinstance(source, str) and _is_file(source):
-            return load_document(source, max_chars=self.settings.max_chars)
-        if isinstance(source, (Path, bytes)):
-            return load_document(source, max_chars=self.settings.max_chars)
-        return segment(document_from_text(source))
+        if isinstance(source, (os.PathLike, bytes)):
+            return load_document(source, max_chars=max_chars)
+        if not isinstance(source, str):
+            raise TypeError(f"an article is a str (its text), a pathlib.Path (a file to read), bytes (a file's "
+                            f"content) or a Document; not {type(source).__name__}")
+        if _is_file(source):
+            warnings.warn(f"reading the file {source!r} because a str names it is deprecated: a str is read as "
+                          f"the article's text; pass Path({source!r}) to read a file",
+                          DeprecationWarning, stacklevel=_caller_outside_package())
+            return load_document(Path(source), max_chars=max_chars)
+        if _looks_like_path(source):
+            raise InputError(source, "looks like a file name that does not exist; pass Path(...) to read a file "
+                                     "(a str is read as the article's text)")
+        return segment(document_from_text(source, max_chars=max_chars))
 
     def translate(self, source: DocumentSource) -> Result:
         """Segment and translate one article (no summary)."""
@@ -299,13 +320,39 @@ def _renamed(summary: Summary, old: str, new: str) -> Summary:
 
 
 def _is_file(text: str) -> bool:
-    """Whether a str argument names a file (rather than being article text itself)."""
+    """Whether a str argument names an existing file (read as one, with a DeprecationWarning)."""
     if "\n" in text or len(text) > 1024:
         return False
     try:
         return Path(text).is_file()
     except (OSError, ValueError):  # over-long names, NUL bytes
         return False
+
+
+FILE_SUFFIXES = (".txt", ".html", ".htm", ".warc", ".warc.gz", ".jsonl")
+
+
+def _looks_like_path(text: str) -> bool:
+    """Whether a str is more likely a mistyped file name than an article: one short line without white space
+    that ends in an article file's suffix or holds a path separator ("seeds/nope.txt", "C:\\news\\a"), or one
+    with both ("My Articles/a.txt"). A sentence that mentions a file ("Die Datei liegt unter notes.txt") has
+    white space and no separator: it is text."""
+    text = text.strip()
+    if "\n" in text or len(text) > 260:
+        return False
+    separator = "/" in text or "\\" in text
+    suffix = text.lower().endswith(FILE_SUFFIXES)
+    has_space = any(ch.isspace() for ch in text)
+    return (separator and suffix) or (not has_space and (separator or suffix))
+
+
+def _caller_outside_package() -> int:
+    """The `stacklevel` at which a warning names the user's line: the first caller outside this package (the
+    entry points reach `prepare` through one another, at different depths)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and f"{frame.f_globals.get('__name__', '')}.".startswith(f"{__package__}."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _linked_sentences(

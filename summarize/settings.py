@@ -10,10 +10,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import types
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import UsageError
+from .text import model_short_name
 from .version import __version__
 
 DEFAULT_TRANSLATOR = "Helsinki-NLP/opus-mt-de-en"
@@ -81,7 +85,8 @@ def parse_length(length: str) -> LengthSpec:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything that changes a result. Frozen: derive variants with `settings.replace(...)`."""
+    """Everything that changes a result. Frozen: derive variants with `settings.replace(...)`. Every field is
+    checked when made, its type from its annotation and its value by FIELD_RULES: a bad one is a UsageError."""
 
     # models
     translator: str = DEFAULT_TRANSLATOR
@@ -113,29 +118,17 @@ class Settings:
     support_threshold: float = SUPPORT_THRESHOLD
 
     def __post_init__(self) -> None:
-        if self.lang != "en":
-            raise UsageError(f"--lang {self.lang!r} is not supported: only 'en' (German→English) for now")
-        if self.summarizer not in SUMMARIZERS:
-            raise UsageError(f"summarizer must be one of {', '.join(SUMMARIZERS)}, not {self.summarizer!r}")
-        parse_length(self.length)
-        if self.engine not in ENGINES:
-            raise UsageError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
-        if self.dtype not in DTYPES:
-            raise UsageError(f"dtype must be one of {', '.join(DTYPES)}, not {self.dtype!r}")
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            problem = _type_problem(f.name, value, _FIELD_TYPES[f.name])
+            if problem is None and value is not None and f.name in FIELD_RULES:
+                problem = FIELD_RULES[f.name](f.name, value)
+            if problem:
+                raise UsageError(problem)
+            if type(value) is int and int not in _FIELD_TYPES[f.name]:  # a float field: 1 → 1.0, one repr in keys
+                object.__setattr__(self, f.name, float(value))
         if self.summarizer == "abstractive" and not self.translate:
             raise UsageError("without translation only the extractive summarizer can run (German summary)")
-        if self.max_batch_tokens is not None and self.max_batch_tokens < 16:
-            raise UsageError("max_batch_tokens must be at least 16")
-        if self.max_chars < 1:
-            raise UsageError("max_chars must be at least 1")
-        if self.translation_beams < 1 or self.summary_beams < 1:
-            raise UsageError("beam sizes must be at least 1")
-        if self.threads is not None and self.threads < 1:
-            raise UsageError(f"threads must be at least 1, not {self.threads}")
-        if self.chunk_overlap < 0:
-            raise UsageError(f"chunk overlap must be >= 0, not {self.chunk_overlap}")
-        if not 0.0 <= self.support_threshold <= 1.0:
-            raise UsageError(f"support threshold must be in [0, 1], not {self.support_threshold}")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -148,9 +141,9 @@ class Settings:
     @property
     def signature(self) -> str:
         """A short, stable description of the settings that shape the output (like sacrebleu's)."""
-        parts = [f"tr={_short(self.translator)}" if self.translate else "tr=none"]
+        parts = [f"tr={model_short_name(self.translator)}" if self.translate else "tr=none"]
         if self.summarizer == "abstractive":
-            parts.append(f"sum={_short(self.summarizer_model)}")
+            parts.append(f"sum={model_short_name(self.summarizer_model)}")
         else:
             parts.append(f"sum={self.summarizer}")
         parts += [
@@ -190,5 +183,89 @@ def default_summary_batch(engine: str, device_type: str) -> tuple[int | None, in
     return 1, None  # torch on CPU: one chunk at a time measured as fast as batches, and bounds memory
 
 
-def _short(name: str) -> str:
-    return name.rstrip("/").rsplit("/", 1)[-1]
+# --- validation: what each field accepts ---------------------------------------------------------------------
+# Types come from the annotations (`int | None`...): ints are ints (never bools or strings), a float field takes
+# an int too. Values are checked by FIELD_RULES: field name → a function of (name, value), given a value of the
+# right type other than None, that says what is wrong with it, or None. A field whose every value of its type is
+# good (a bool) has no rule; tests/test_settings.py makes every field name a bad value, or say it has none.
+
+
+def _type_problem(name: str, value: Any, allowed: tuple[type, ...]) -> str | None:
+    if isinstance(value, bool):
+        ok = bool in allowed
+    elif isinstance(value, int):
+        ok = int in allowed or float in allowed
+    else:
+        ok = isinstance(value, allowed)
+    if ok:
+        return None
+    kinds = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in allowed)
+    return f"Settings.{name} must be {kinds}, not {type(value).__name__} {value!r}"
+
+
+_TYPE_NAMES = {str: "a string", int: "an int", float: "a number", bool: "True or False", type(None): "None"}
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str, str], str | None]:
+    def rule(name: str, value: str) -> str | None:
+        return None if value in choices else f"{name} must be one of {', '.join(choices)}, not {value!r}"
+
+    return rule
+
+
+def _at_least(low: float) -> Callable[[str, float], str | None]:
+    def rule(name: str, value: float) -> str | None:
+        return None if value >= low else f"{name} must be at least {low}, not {value!r}"
+
+    return rule
+
+
+def _not_blank(name: str, value: str) -> str | None:
+    return None if value.strip() else f"{name} must name a model (a hub name or a local directory), not {value!r}"
+
+
+def _length(name: str, value: str) -> str | None:
+    try:
+        parse_length(value)
+    except UsageError as exc:
+        return str(exc)
+    return None
+
+
+_DEVICE = re.compile(r"auto|cpu|mps|cuda(?::\d+)?")
+
+
+def _device(name: str, value: str) -> str | None:
+    """The device's spelling only: whether this machine has it is `loading.resolve_settings`'s to say."""
+    return None if _DEVICE.fullmatch(value) else f"device must be {DEVICES_HELP}, not {value!r}"
+
+
+FIELD_RULES: dict[str, Callable[[str, Any], str | None]] = {
+    "translator": _not_blank,
+    "summarizer_model": _not_blank,
+    "revision": lambda name, v: None if v.strip() else f"{name} must be a branch, tag or commit (or None), not {v!r}",
+    "lang": lambda name, v: None if v == "en" else f"--lang {v!r} is not supported: only 'en' (German→English) for now",
+    "summarizer": _one_of(SUMMARIZERS),
+    "length": _length,
+    "engine": _one_of(ENGINES),
+    "device": _device,
+    "dtype": _one_of(DTYPES),
+    "max_batch_tokens": _at_least(16),
+    "translation_beams": _at_least(1),
+    "summary_beams": _at_least(1),
+    "threads": _at_least(1),
+    "max_chars": _at_least(1),
+    "chunk_overlap": _at_least(0),
+    "support_threshold": lambda name, v: None if 0.0 <= v <= 1.0 else f"{name} must be in [0, 1], not {v!r}",
+}
+
+
+def _classes(hint: Any) -> tuple[type, ...]:
+    """An annotation → the classes it accepts: `int | None` → (int, NoneType); `tuple[str, ...]` → (tuple,)."""
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    return tuple(typing.get_origin(a) or a for a in (typing.get_args(hint) if union else (hint,)))
+
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    name: _classes(hint) for name, hint in typing.get_type_hints(Settings).items() if not name.startswith("_")
+}

@@ -1,4 +1,4 @@
-"""Text helpers every stage shares: stop words, has-a-letter, and the plain text a model reads.
+"""Text helpers every stage shares: stop words, has-a-letter, the plain text a model reads, a model's short name.
 
 Pure functions and constants over `str`; nothing here knows about records or models.
 """
@@ -66,20 +66,31 @@ _MARKUP = re.compile(
 
 def plain_text(text: str) -> str:
     """What a model should read of a span: markup tags removed, entities (&amp;) decoded, white space collapsed.
-    Offsets never point into this: it is derived, and `Sentence.text` stays the exact slice."""
-    if "<" not in text and "&" not in text:
-        return " ".join(text.split())
-    return " ".join(html.unescape(_MARKUP.sub(" ", text)).split())
+    Control characters (NUL, ESC sequences...: a `str` is text, whatever it holds) are dropped, or spaced where
+    they are white space, so they never reach a model. Offsets never point into this: it is derived, and
+    `Sentence.text` stays the exact slice."""
+    if "<" in text or "&" in text:
+        text = html.unescape(_MARKUP.sub(" ", text))
+    plain = " ".join(text.split())
+    # Most text has nothing to strip, and `isprintable` says so several times faster than the regular expression.
+    return plain if plain.isprintable() else " ".join(strip_controls(text).split())
 
 
-# What model output may hold that breaks Markdown, HTML or a terminal: terminal escape sequences, C0/C1
-# control characters but tab and newline, lone surrogates, the noncharacters U+FDD0..U+FDEF, U+FFFE, U+FFFF.
+# What text may hold (model output, a str given to the API) that breaks a model, Markdown, HTML or a terminal:
+# terminal escape sequences, C0/C1 control characters but tab and newline, lone surrogates, the noncharacters
+# U+FDD0..U+FDEF, U+FFFE, U+FFFF.
 _INVISIBLE_JUNK = re.compile(
     "\x1b\\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
 
 
 def strip_controls(text: str) -> str:
-    """Model output without control characters (tab and newline kept); one that is white space (\\r, \\x0b...)
+    """Text without control characters (tab and newline kept); one that is white space (\\r, \\x0b...)
     becomes a space, so words stay apart."""
     return _INVISIBLE_JUNK.sub(lambda m: " " if m.group().isspace() else "", text)
+
+
+def model_short_name(model: str) -> str:
+    """A hub name or local directory → its last part ("Helsinki-NLP/opus-mt-de-en" → "opus-mt-de-en"): what
+    signatures and error hints call a model."""
+    return model.rstrip("/").rsplit("/", 1)[-1]

@@ -12,6 +12,7 @@ from summarize.document import (
     Summary,
     SummarySentence,
     decode_bytes,
+    document_from_text,
     read_document,
 )
 from summarize.errors import InputError
@@ -86,3 +87,36 @@ def test_utf16_and_utf32_with_a_byte_order_mark_are_text_not_binary(codec: str):
 def test_a_false_utf16_byte_order_mark_is_a_clear_error():
     with pytest.raises(InputError, match="byte-order mark"):
         decode_bytes(b"\xff\xfe" + b"\x00\xd8")  # a lone surrogate: not UTF-16
+
+
+# The JSONL reader's words for a record whose text holds a lone surrogate: every path says the same.
+JSONL_SURROGATE = '"text" is not valid Unicode (a lone surrogate escape such as \\ud800)'
+
+
+@pytest.mark.parametrize("text", ["Satz \ud800 eins.", "\udc80", "Ende.\udfff", "Emoji als Paar: \ud83d\ude00."])
+def test_a_lone_surrogate_in_text_is_an_input_error(text: str):
+    with pytest.raises(InputError) as caught:
+        document_from_text(text, "doc")
+    assert caught.value.name == "doc" and caught.value.reason == JSONL_SURROGATE
+
+
+def test_a_lone_surrogate_in_the_id_is_an_input_error_with_a_printable_name():
+    with pytest.raises(InputError, match='"id" is not valid Unicode') as caught:
+        document_from_text("Ein Satz.", "a\udc80b")
+    assert caught.value.name == "'a\\udc80b'"
+    caught.value.name.encode("utf-8")  # writable to errors.jsonl
+
+
+@pytest.mark.parametrize("text", ["Der\x00 Minister sagte nichts.", "\x07\x1b[31mAlarm\x00\x00", "Ende\x7f\x85."])
+def test_control_characters_in_a_str_are_text_kept_exactly(text: str):
+    doc = document_from_text(text)  # a str is text: never "binary", whatever it holds
+    assert doc.text == text and doc.meta["encoding"] == "str"
+
+
+def test_document_from_text_refuses_what_a_file_would_be_refused_for():
+    with pytest.raises(InputError, match="empty input"):
+        document_from_text(" \n\t")
+    with pytest.raises(InputError, match="over the limit of 10"):
+        document_from_text("Ein Satz, der zu lang ist.", max_chars=10)
+    with pytest.raises(TypeError, match="must be a str, not bytes"):
+        document_from_text(b"Ein Satz.")  # type: ignore[arg-type]

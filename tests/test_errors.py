@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from summarize.errors import ModelNotFoundError
+from summarize.settings import Settings
+from summarize.text import model_short_name
 
 
 @pytest.mark.parametrize(
@@ -16,3 +18,14 @@ def test_model_not_found_names_the_option_of_its_role(role: str, option: str, wr
     assert f"{option} ./some-model" in message and wrong not in message
     assert "hf download org/some-model" in message and "huggingface-cli" not in message
     assert "\n" not in message and "HF_HUB_OFFLINE=1" in message
+
+
+@pytest.mark.parametrize(
+    ("model", "short"),
+    [("Helsinki-NLP/opus-mt-de-en", "opus-mt-de-en"), ("./models/bart/", "bart"), ("t5-small", "t5-small")],
+)
+def test_the_signature_and_the_hint_call_a_model_by_one_short_name(model: str, short: str):
+    assert model_short_name(model) == short
+    assert Settings(translator=model).signature.startswith(f"tr={short}|")
+    assert Settings(summarizer_model=model).signature.split("|")[1] == f"sum={short}"
+    assert f"--translator ./{short})" in str(ModelNotFoundError(model, "translation"))

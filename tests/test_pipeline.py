@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from summarize import Pipeline, Settings, UsageError, load_document
+from summarize import InputError, Pipeline, Settings, UsageError, load_document
 from summarize.document import Result
 from summarize.loading import load_seq2seq, resolve_settings
 from summarize.render.json import render_json
@@ -292,3 +292,142 @@ def test_control_characters_in_model_output_never_reach_the_outputs(tiny_setting
     assert result.summary.sentences and all(s.text == "Hello world" for s in result.summary.sentences)
     for rendered in (render_json(result), render_markdown(result), render_html(result)):
         _assert_no_controls(rendered)
+
+
+# --- What the API accepts, and the errors it raises ---------------------------------------------------------------
+
+
+@pytest.fixture
+def recording_pipe() -> Pipeline:
+    """No model to load: a Recorder translator (it keeps what the model would read) and extractive summaries."""
+    return Pipeline(Settings(summarizer="extractive", device="cpu", engine="transformers"), translator=Recorder())
+
+
+# The API fault tour: what a hostile but fair user of `from summarize import Pipeline, Settings` measured in 0.1,
+# and what each raises now. Every error is the package's own (UsageError, InputError) or a TypeError naming what
+# is accepted; the last two items of the tour are tests of their own below.
+FAULT_TOUR = [
+    # (what 0.1 did, the call, what it raises now, words its message holds)
+    ("lone surrogate: RuntimeError from sentencepiece", lambda pipe: pipe.process("Er sagte \ud800 nichts."),
+     InputError, "lone surrogate"),
+    ("Settings(threads='2'): bare TypeError", lambda pipe: Settings(threads="2"), UsageError, "threads must be an int"),
+    ("Settings(max_chars='abc'): bare TypeError", lambda pipe: Settings(max_chars="abc"), UsageError,
+     "max_chars must be an int"),
+    ("process(None): AttributeError", lambda pipe: pipe.process(None), TypeError, "a pathlib.Path"),
+    ("process(5): AttributeError", lambda pipe: pipe.process(5), TypeError, "not int"),
+    ("process('seeds/nope.txt'): the path summarized as the article", lambda pipe: pipe.process("seeds/nope.txt"),
+     InputError, "pass Path(...) to read a file"),
+    ("Settings(device='tpu'): accepted, failed at the first process", lambda pipe: Settings(device="tpu"),
+     UsageError, "'tpu'"),
+]
+
+
+@pytest.mark.parametrize(("item", "call", "error", "words"), FAULT_TOUR, ids=[row[0] for row in FAULT_TOUR])
+def test_api_fault_tour(recording_pipe, item, call, error, words):
+    with pytest.raises(error) as caught:
+        call(recording_pipe)
+    assert type(caught.value) is error and words in str(caught.value)
+    assert not recording_pipe.translator.seen  # nothing reached a model
+
+
+def test_api_fault_tour_from_pretrained_keeps_the_device_of_its_settings(monkeypatch):
+    """0.1: `from_pretrained(settings=Settings(device="cpu"))` ran on "auto" (its own keyword default won)."""
+    import summarize.pipeline
+
+    monkeypatch.setattr(summarize.pipeline, "resolve_settings", lambda s: s)  # what was asked, before the machine
+    base = Settings(device="cpu", summary_beams=2, summarizer="extractive")
+    assert Pipeline.from_pretrained(settings=base).settings == base
+    assert Pipeline.from_pretrained(settings=base, device="mps").settings == base.replace(device="mps")
+    assert Pipeline.from_pretrained("org/tr", settings=base).settings == base.replace(translator="org/tr")
+    assert Pipeline.from_pretrained().settings == Settings()
+
+
+def test_api_fault_tour_a_model_has_one_short_name():
+    """0.1: `_short` in settings.py and the same expression in ModelNotFoundError (tests/test_errors.py checks they
+    agree)."""
+    import inspect
+
+    import summarize.errors
+    import summarize.settings
+
+    for module in (summarize.settings, summarize.errors):
+        source = inspect.getsource(module)
+        assert "model_short_name(" in source and 'rsplit("/"' not in source
+
+
+@pytest.mark.parametrize("entry", ["prepare", "translate", "process", "translate_many", "process_many", "digest"])
+@pytest.mark.parametrize("bad", [None, 5, 3.5, ["Ein Satz."], bytearray(b"Ein Satz."), {"text": "Ein Satz."}],
+                         ids=lambda b: type(b).__name__)
+def test_every_entry_point_names_the_accepted_types(recording_pipe, entry, bad):
+    method = getattr(recording_pipe, entry)
+    many = entry.endswith("_many") or entry == "digest"
+    with pytest.raises(TypeError, match=r"str \(its text\), a pathlib\.Path .*bytes .*Document; not "):
+        method([bad] if many else bad)
+
+
+def test_a_path_is_always_read_as_a_file(recording_pipe, seed_files, tmp_path):
+    doc = recording_pipe.prepare(seed_files[0])
+    assert doc.path == str(seed_files[0]) and doc.text == seed_files[0].read_text(encoding="utf-8")
+    missing = tmp_path / "Ein Satz."  # even when its name reads like a sentence
+    with pytest.raises(InputError) as caught:
+        recording_pipe.process(missing)
+    assert caught.value.name == str(missing) and "cannot read" in caught.value.reason
+
+
+def test_bytes_are_a_files_content(recording_pipe, seed_files):
+    doc = recording_pipe.prepare(seed_files[0].read_bytes())
+    assert doc.text == seed_files[0].read_text(encoding="utf-8") and doc.path is None
+
+
+def test_a_str_naming_a_file_is_still_read_with_a_deprecation_warning(recording_pipe, seed_files):
+    with pytest.warns(DeprecationWarning, match=r"pass Path\(") as caught:
+        result = recording_pipe.process(str(seed_files[0]))
+    assert result.document.path == str(seed_files[0]) and result.document.text == seed_files[0].read_text("utf-8")
+    assert {w.filename for w in caught} == {__file__}  # it names the user's line, not the package's
+
+
+@pytest.mark.parametrize(
+    ("text", "path_like"),
+    [
+        ("seeds/nope.txt", True), ("nope.txt", True), ("artikel.HTML", True), ("crawl.warc.gz", True),
+        ("/home/ich/artikel", True), ("C:\\Nachrichten\\artikel", True), ("My Articles/nope.txt", True),
+        ("./seeds", True), ("Eine Meldung.", False), ("Berlin", False), ("Die Datei heißt notes.txt", False),
+        ("Die 24/7-Gesellschaft wächst.", False), ("Kurs: 1/2", False), ("seeds/nope.txt\nZweite Zeile", False),
+        ("x/" * 200, False),
+    ],
+)
+def test_a_str_that_looks_like_a_missing_file_gets_a_hint(recording_pipe, text, path_like):
+    if path_like:
+        with pytest.raises(InputError, match="looks like a file name that does not exist; pass Path"):
+            recording_pipe.prepare(text)
+    else:
+        assert recording_pipe.prepare(text).text == text  # a str is text
+
+
+def test_a_str_is_checked_like_a_file(recording_pipe):
+    pipe = Pipeline(recording_pipe.settings.replace(max_chars=20), translator=Recorder())
+    with pytest.raises(InputError, match="over the limit of 20"):
+        pipe.process("Ein Satz, der zu lang ist für dieses Limit.")
+    with pytest.raises(InputError, match="empty input"):
+        pipe.process("  \n ")
+
+
+def test_a_document_with_a_lone_surrogate_is_an_input_error(recording_pipe):
+    from summarize.document import Document
+
+    with pytest.raises(InputError, match="lone surrogate") as caught:
+        recording_pipe.process_many([Document(id="d", text="Ein Satz \udc80 hier.")])
+    assert caught.value.name == "d" and not recording_pipe.translator.seen
+
+
+CONTROLS = "Der Minister\x00 sagte\x07 nichts.\x1b[31m Die Gespräche\x0b gehen weiter.\n\n\x00\x07\n\nEnde\x7f der\x85 Meldung."
+
+
+def test_control_characters_in_a_str_are_kept_in_offsets_and_never_reach_a_model(recording_pipe):
+    result = recording_pipe.process(CONTROLS)
+    doc = result.document
+    assert doc.text == CONTROLS and all(doc.text[s.start : s.end] == s.text for s in doc.sentences)
+    seen = "".join(recording_pipe.translator.seen)
+    assert seen and not [ch for ch in seen if ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F]
+    assert all(not set(s.plain) & set("\x00\x07\x0b\x1b\x7f\x85") for s in doc.sentences)
+    assert json.loads(render_json(result))["document"]["text"] == CONTROLS  # JSON keeps the text exactly

@@ -36,8 +36,13 @@ def test_has_letter(text: str, expected: bool) -> None:
         ("Vor<!-- Kommentar -->her.", "Vor her."),
         ("Zeile eins\n  Zeile zwei", "Zeile eins Zeile zwei"),
         ("<br/>", ""),
+        ("Der\x00 Minister\x07 sagte\x1b[31m nichts.", "Der Minister sagte nichts."),  # a str may hold anything
+        ("Zeile\x0beins\x1czwei", "Zeile eins zwei"),
+        ("<b>\x00</b>&#x1b;Satz", "Satz"),
+        ("\x00\x07", ""),
     ],
-    ids=["plain", "tags", "link-entity", "entities", "less-than", "no-tag-comparison", "attributes", "comment", "wrapped", "only-tag"],
+    ids=["plain", "tags", "link-entity", "entities", "less-than", "no-tag-comparison", "attributes", "comment", "wrapped",
+         "only-tag", "controls", "space-controls", "controls-in-markup", "only-controls"],
 )
 def test_plain_text_drops_markup_but_not_comparisons(text: str, plain: str):
     assert plain_text(text) == plain
