@@ -347,9 +347,10 @@ def pages(
     as_json: JsonOption = False,
     json_out: JsonOutOption = None,
 ) -> None:
-    """How well pages are read: precision, recall and F1 of the article text each reader keeps (ours and
-    trafilatura's), text kept, refusals and speed, on the same pages. Micro-averaged: the snippets (or word
-    tokens) of all pages are counted together, as trafilatura's own evaluation does."""
+    """How well web pages are read: our reader against trafilatura on the same annotated pages.
+
+    Precision, recall and F1 of the article text each reader keeps, text kept, refusals and speed.
+    Micro-averaged: the snippets (or word tokens) of all pages counted together, as trafilatura counts them."""
     from .pages import evaluate_pages, expected_pages, snippet_pages
 
     if (annotations is None) == (expected_dir is None):

@@ -41,9 +41,9 @@ Reader = Callable[[bytes], "str | None"]
 SNIPPETS, TOKENS = "snippets", "tokens"
 REFERENCE = "trafilatura"  # the reader whose kept text the "text kept" ratio divides by
 MAX_WORST = 25  # worst pages per reader in the report (the terminal shows fewer)
-PAGE_FOLDERS = ("cache", "eval")
+PAGE_FOLDERS = ("cache", "eval")  # where trafilatura's set keeps its pages, beside evaldata.json
 # Read once by every reader before the timed pages: lazy imports and first-call set-up are not a page's cost.
-WARM_UP_PAGE = b"<html lang=de><body><p>Ein kurzer Absatz, damit jeder Leser einmal liest.</p></body></html>"  # where trafilatura's set keeps its pages, beside evaldata.json
+WARM_UP_PAGE = b"<html lang=de><body><p>Ein kurzer Absatz, damit jeder Leser einmal liest.</p></body></html>"
 
 _SPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+")
@@ -56,8 +56,8 @@ _LANG_ATTRIBUTE = re.compile(rb"\blang\s*=\s*[\"']?\s*([A-Za-z]{2,3})(?![A-Za-z]
 
 
 def kept_text(doc: Document) -> str:
-    """What our reader keeps of a page: the plain text of every sentence that is not boilerplate, joined
-    with spaces (the text that is translated and summarized)."""
+    """What our reader keeps of a page as its article: the plain text of every sentence that is not
+    boilerplate (site furniture), joined with spaces."""
     return " ".join(s.plain for s in doc.sentences if s.role != "boilerplate")
 
 
@@ -111,12 +111,18 @@ def snippet_pages(annotations: Path, folders: Sequence[Path] = ()) -> tuple[list
         beside = [annotations.parent / name for name in PAGE_FOLDERS]
         folders = [f for f in beside if f.is_dir()] or [annotations.parent]
     pages, missing = [], []
-    for item in data.values():
+    for url, item in data.items():
+        snippets = [item.get(key, []) for key in ("with", "without")]
+        if not isinstance(item["file"], str) or not all(
+            isinstance(s, list) and all(isinstance(x, str) for x in s) for s in snippets
+        ):
+            raise UsageError(f"--annotations {annotations}: {url}: 'file' must be a name, 'with' and 'without' "
+                             "lists of strings")
         path = next((f / item["file"] for f in folders if (f / item["file"]).is_file()), None)
         if path is None:
             missing.append(item["file"])
             continue
-        pages.append(Page(item["file"], path, tuple(item.get("with", ())), tuple(item.get("without", ()))))
+        pages.append(Page(item["file"], path, tuple(snippets[0]), tuple(snippets[1])))
     return pages, missing
 
 
@@ -132,7 +138,8 @@ def expected_pages(folder: Path) -> list[Page]:
 
 
 class _VisibleText(HTMLParser):
-    """The text a browser shows, one block per line: script, style and the head left out."""
+    """The text a browser shows, one block per line: script, style and the head left out. A parser of its own,
+    not `html_blocks`: the yardstick must not move with the reader it measures."""
 
     HIDDEN = frozenset({"head", "script", "style", "noscript", "template", "title", "svg"})
     BLOCKS = frozenset("""address article aside blockquote br dd div dl dt figcaption footer form h1 h2 h3 h4 h5
@@ -144,7 +151,9 @@ class _VisibleText(HTMLParser):
         self.hidden = 0
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in self.HIDDEN:
+        if tag == "body":
+            self.hidden = 0  # a head left open ends where the body starts
+        elif tag in self.HIDDEN:
             self.hidden += 1
         elif tag in self.BLOCKS:
             self.parts.append("\n")

@@ -235,6 +235,7 @@ def test_visible_text_leaves_out_what_a_reader_never_sees_and_keeps_blocks_apart
     assert "tracking" not in text and "<p>" not in text and "Neues Rathaus eröffnet\n" in text
     assert "Jahre.\n" in text and "Impressum\n\nDatenschutz" in text
     assert visible_text("<p>a &amp; b</p><p>c</p>").split() == ["a", "&", "b", "c"]
+    assert visible_text("<html><head><title>T</title><body><p>Text</p>").split() == ["Text"]  # head left open
 
 
 # --- our reader --------------------------------------------------------------------------------------
@@ -267,14 +268,22 @@ def test_expected_pages_are_the_folders_with_both_files(expected_set: Path) -> N
     assert found[0].expected == expected_set / "001-news" / "expected.html"
 
 
-@pytest.mark.parametrize("bad", ["missing", "not-json", "not-a-mapping"])
+BROKEN_SETS = {
+    "missing": None,
+    "not-json": "{",
+    "not-a-mapping": json.dumps(["news.html"]),
+    "no-file": json.dumps({"u": {"with": ["a"], "without": []}}),
+    "snippets-not-a-list": json.dumps({"u": {"file": "news.html", "with": "Der Bürgermeister", "without": []}}),
+}
+
+
+@pytest.mark.parametrize("bad", BROKEN_SETS)
 def test_a_broken_snippet_set_is_a_usage_error(tmp_path: Path, bad: str) -> None:
     path = tmp_path / "evaldata.json"
-    if bad == "not-json":
-        write(path, "{")
-    elif bad == "not-a-mapping":
-        write(path, json.dumps(["news.html"]))
-    with pytest.raises(UsageError):
+    write(tmp_path / "news.html", NEWS_PAGE)
+    if BROKEN_SETS[bad] is not None:
+        write(path, BROKEN_SETS[bad])
+    with pytest.raises(UsageError, match="--annotations"):
         snippet_pages(path)
 
 
