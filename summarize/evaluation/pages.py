@@ -27,7 +27,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -201,7 +201,7 @@ def page_language(page: bytes) -> str | None:
 # --- scoring -----------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Counts:
     """True positives, false positives and false negatives, summed over snippets (or tokens) of pages."""
 
@@ -209,8 +209,8 @@ class Counts:
     fp: int = 0
     fn: int = 0
 
-    def add(self, other: Counts) -> None:
-        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
 
     @property
     def precision(self) -> float:
@@ -275,14 +275,11 @@ class ReaderFigures:
 
     reader: str
     scores: tuple[PageScore, ...]
-    counts: Counts = field(default_factory=Counts)
+    counts: Counts = Counts()  # summed over the pages
 
     @classmethod
     def of(cls, reader: str, scores: Sequence[PageScore]) -> ReaderFigures:
-        total = Counts()
-        for s in scores:
-            total.add(s.counts)
-        return cls(reader, tuple(scores), total)
+        return cls(reader, tuple(scores), sum((s.counts for s in scores), Counts()))
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.scores if s.status == status)

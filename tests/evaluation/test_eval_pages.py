@@ -143,6 +143,7 @@ def test_counts_arithmetic() -> None:
     assert counts.precision == 0.75 and counts.recall == 0.6
     assert counts.f1 == pytest.approx(2 * 0.75 * 0.6 / (0.75 + 0.6))
     assert (Counts().precision, Counts().recall, Counts().f1) == (0.0, 0.0, 0.0)
+    assert Counts(1, 2, 3) + Counts(10, 20, 30) == Counts(11, 22, 33)
 
 
 def page(tmp_path: Path, name: str, html: str, withs: list[str], withouts: list[str]) -> Page:
