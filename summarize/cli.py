@@ -46,6 +46,8 @@ Evaluation (its own commands: summarize eval --help):
 
   summarize eval provenance --src test.de --ref test.en
 
+  summarize eval pages --annotations evaldata.json --lang de
+
 Models load by hub name or local directory (--translator ./opus-mt-de-en); offline, set HF_HUB_OFFLINE=1.
 """
 

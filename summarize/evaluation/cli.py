@@ -1,4 +1,4 @@
-"""`summarize eval translation`, `eval provenance` and `eval checks`: measured figures as a table or JSON.
+"""`summarize eval translation`, `eval provenance`, `eval checks` and `eval pages`: measured figures as a table or JSON.
 
 `summarize.cli.main` dispatches here and maps UsageError / ModelNotFoundError to exit 2. The figures in
 models.md come from `--json` output, so one command regenerates each of them.
@@ -29,7 +29,8 @@ eval_app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    help="Measure translation quality (BLEU/chrF), provenance accuracy and translation checks on a German-English test set.",
+    help="Measure translation quality (BLEU/chrF), provenance accuracy and translation checks on a German-English "
+    "test set, and how well web pages are read on annotated pages.",
 )
 
 
@@ -144,6 +145,45 @@ def _print_checks(console: Console, r: Mapping[str, Any]) -> None:
     for ex in r["missed_examples"][:TERMINAL_EXAMPLES]:
         console.print(Text(f"  missed {ex['rule']} line {ex['line']}: {_short(ex['en'])!r}"))
     console.print("(every false alarm and up to 10 misses per rule: --json)", style="dim")
+
+
+def _print_pages(console: Console, r: Mapping[str, Any]) -> None:
+    unit = "snippets" if r["layout"] == "snippets" else "word tokens"
+    lang = f", language {r['lang']} ({r['other_language']} other pages left out)" if r["lang"] else ""
+    missing = f"; {len(r['missing_files'])} annotated files not found" if r["missing_files"] else ""
+    console.print(Text(f"{r['pages']} pages{lang}{missing}; precision and recall over {unit}, micro-averaged"))
+    # One column per reader, one row per figure: it fits a narrow terminal.
+    table = Table(show_edge=False, title="page reading")
+    table.add_column("figure")
+    for row in r["readers"]:
+        table.add_column(row["reader"], justify="right", no_wrap=True)
+    kept = [row["text_kept_vs_trafilatura"] or {} for row in r["readers"]]
+    figures = [
+        ("precision", [f"{row['precision']:.3f}" for row in r["readers"]]),
+        ("recall", [f"{row['recall']:.3f}" for row in r["readers"]]),
+        ("F1", [f"{row['f1']:.3f}" for row in r["readers"]]),
+        ("text kept, median", [_times(k.get("median")) for k in kept]),
+        ("text kept, 90th percentile", [_times(k.get("p90")) for k in kept]),
+        ("pages refused", [str(row["refused"]) for row in r["readers"]]),
+        ("pages crashed", [str(row["crashed"]) for row in r["readers"]]),
+        ("pages/s", [f"{row['pages_per_second']:.1f}" for row in r["readers"]]),
+        ("ms/page, median", [f"{row['median_ms']:.0f}" for row in r["readers"]]),
+    ]
+    for name, cells in figures:
+        table.add_row(name, *cells)
+    console.print(table)
+    console.print(Text("text kept: characters kept over trafilatura's on the same page; a refused or crashed page "
+                       "keeps nothing (its article counts as missed)"))
+    for row in r["readers"]:
+        for page in row["worst_pages"][:TERMINAL_EXAMPLES + 1]:
+            what = "; ".join(_short(s, 30) for s in page["furniture_kept"][:3]) or f"{page['fp']} extra tokens"
+            console.print(Text(f"  {row['reader']} worst: {page['page']} precision {page['precision']:.2f}, "
+                               f"kept {what}"))
+    console.print("(every refused page and up to 25 worst pages per reader: --json)", style="dim")
+
+
+def _times(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}×"
 
 
 def _percent(value: float | None) -> str:
@@ -288,6 +328,53 @@ def checks(
     report = evaluate_checks(src_lines, ref_lines, seed=seed)
     data = {"src": str(src_path), "ref": str(ref_path), **report.to_dict()}
     _emit(data, as_json=as_json, json_out=json_out, table=_print_checks)
+
+
+@eval_app.command("pages")
+def pages(
+    annotations: Annotated[Path | None, typer.Option(
+        "--annotations", help="Snippet-annotated set (trafilatura's evaldata.json): url → {file, with, without}.")] = None,
+    page_dirs: Annotated[list[Path] | None, typer.Option(
+        "--pages", metavar="DIR", help="Folder of the annotated pages; repeat for several (default: cache/ and eval/ beside "
+        "--annotations).")] = None,
+    expected_dir: Annotated[Path | None, typer.Option(
+        "--expected-dir", help="Expected-text set (mozilla/readability's test-pages): folders of source.html "
+        "and expected.html.")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Only pages in this language (de): the primary subtag of <html lang>, else "
+        "summarize.segment.guess_language of the page's visible text.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N pages (after --lang).")] = None,
+    as_json: JsonOption = False,
+    json_out: JsonOutOption = None,
+) -> None:
+    """How well web pages are read: our reader against trafilatura on the same annotated pages.
+
+    Precision, recall and F1 of the article text each reader keeps, text kept, refusals and speed.
+    Micro-averaged: the snippets (or word tokens) of all pages counted together, as trafilatura counts them."""
+    from .pages import evaluate_pages, expected_pages, snippet_pages
+
+    if (annotations is None) == (expected_dir is None):
+        raise UsageError("give a test set: --annotations FILE (snippets) or --expected-dir DIR (expected text)")
+    if limit is not None and limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if page_dirs and annotations is None:
+        raise UsageError("--pages names the folders of --annotations; --expected-dir holds its own pages")
+    try:
+        import trafilatura  # noqa: F401
+    except ImportError:
+        raise UsageError("eval pages compares with trafilatura: pip install 'summarize[eval]'") from None
+    if annotations is not None:
+        found, missing = snippet_pages(annotations, page_dirs or ())
+    else:
+        found, missing = expected_pages(expected_dir), []
+    if not found:
+        raise UsageError(f"--annotations {annotations}: none of its {len(missing)} files is in the page folders")
+    lang = lang.lower() if lang else None
+    report = evaluate_pages(found, lang=lang, limit=limit, missing=missing, progress=lambda m: _status(m, as_json))
+    if not report.pages:
+        raise UsageError(f"no page of the set is in language {lang!r}")
+    source = {"annotations": str(annotations)} if annotations else {"expected_dir": str(expected_dir)}
+    _emit({**source, **report.to_dict()}, as_json=as_json, json_out=json_out, table=_print_pages)
 
 
 def _sacrebleu() -> None:
