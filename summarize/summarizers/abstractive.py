@@ -28,7 +28,8 @@ from typing import Any
 from ..batching import batches_under_budget
 from ..document import Document
 from ..errors import UsageError
-from ..loading import CTranslate2Model, LoadedModel
+from ..loading.convert import CTranslate2Model
+from ..loading.models import LoadedModel
 from ..settings import LengthSpec, parse_length
 from ..text import strip_controls
 from .base import DraftSummary, SourceKey

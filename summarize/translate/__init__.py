@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..loading import CTranslate2Model, load_model
+from ..loading import load_model
+from ..loading.convert import CTranslate2Model
 from ..settings import Settings
 from .base import GenerationOptions, Translator, is_degenerate, translate_documents
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ..batching import batches_under_budget
 from ..document import Document, replace
-from ..loading import release_memory
+from ..loading.models import release_memory
 from ..segment import split_clauses
 from ..settings import default_batch_tokens
 from ..text import has_letter, strip_controls
