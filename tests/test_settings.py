@@ -26,7 +26,7 @@ def test_settings_module_imports_neither_torch_nor_the_package_root():
         {"lang": "fr"}, {"summarizer": "lexrank"}, {"length": "huge"}, {"length": "0s"}, {"engine": "onnx"},
         {"dtype": "int4"}, {"translate": False, "summarizer": "abstractive"}, {"max_batch_tokens": 8},
         {"max_chars": 0}, {"translation_beams": 0}, {"summary_beams": 0}, {"chunk_overlap": -1},
-        {"support_threshold": 1.5}, {"threads": 0},
+        {"support_threshold": 1.5}, {"threads": 0}, {"summary_batch_size": 0}, {"summary_batch_tokens": 8},
     ],
     ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()),
 )
