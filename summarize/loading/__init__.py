@@ -1,18 +1,19 @@
 """Settings → a runnable model (`load_model`), and the names the rest of the package imports from `loading`.
 
-The package's modules, one job each: `devices` (the machine's choices: `resolve_settings`), `hub` (where a
-model name points, its identity, "not found" errors), `models` (`from_pretrained`, int8, memory release) and
-`convert` (CTranslate2: conversion, its cache, loading). torch, transformers and ctranslate2 are imported only
-inside functions.
+The package's modules, one job each: `devices` (the machine's choices: `resolve_settings`, every batch
+budget), `hub` (where a model name points, its identity, "not found" errors), `models` (`from_pretrained`,
+int8, memory release), `convert` (CTranslate2: conversion and loading) and `cache` (the conversions' cache:
+whole entries, healing, leftovers, the fallback). torch, transformers and ctranslate2 are imported only inside
+functions.
 """
 
 from __future__ import annotations
 
 from ..settings import Settings
+from .cache import cache_root
 from .convert import (
     CT2_FORMAT,
     CTranslate2Model,
-    cache_root,
     convert_ctranslate2,
     ctranslate2_module,
     load_ctranslate2,

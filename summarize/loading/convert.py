@@ -1,29 +1,40 @@
-"""CTranslate2: convert a transformers model once, cache the conversion, and load it.
+"""CTranslate2: convert a transformers model once (cached), and load the conversion, healing a damaged one.
 
-`convert_ctranslate2` converts with ctranslate2's own converter and caches the result under
-`~/.cache/summarize/ct2/` (or `$SUMMARIZE_CACHE/ct2`), keyed by the model, its revision or files, the
-quantization and the ctranslate2 version. Conversion writes to a temporary folder and renames it, so an
-interrupted conversion is never used.
+`convert_ctranslate2` converts with ctranslate2's own converter into the cache (`cache.py`: entries keyed by
+the model, its revision or files, the quantization and the ctranslate2 version; published whole or not at
+all). `load_ctranslate2` loads it; an entry that fails its check or fails to load is moved aside and converted
+again once, with one warning line; when that fails too, one UsageError line names the folder and how to clear
+the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
+import shlex
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import ModelNotFoundError, UsageError
 from ..settings import ct2_compute_type
+from .cache import claim, move_aside, publish
 from .devices import default_threads, resolve_device
-from .hub import model_identity, model_source, revision_label
+from .hub import error_line, model_identity, model_source, revision_label
 from .models import load_config, load_tokenizer, window_of
 
 log = logging.getLogger(__name__)
+
+# Bumped whenever what `convert_ctranslate2` writes changes (2: BART under transformers 5; the attention of
+# all heads of the last decoder layer is returned), so that older cached conversions are not reused.
+CT2_FORMAT = "2"
+# What `ctranslate2.Translator` raises on a damaged folder: RuntimeError (model.bin's payload or version, a
+# missing vocabulary, config.json's JSON), UnicodeDecodeError (a ValueError) for a garbled vocabulary.
+_LOAD_ERRORS = (RuntimeError, ValueError, OSError)
+# ...and what it raises when the folder is fine but the device is not (no int8 there, out of memory): not
+# healed by converting again.
+_DEVICE_TROUBLE = ("cuda", "out of memory", "compute type")
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,10 @@ def load_ctranslate2(
     int8: bool | None = None,
     threads: int | None = None,
 ) -> CTranslate2Model:
-    """Convert (once, cached) and load a model with CTranslate2. `int8` None: int8 on CPU, float16 on a GPU."""
+    """Convert (once, cached) and load a model with CTranslate2. `int8` None: int8 on CPU, float16 on a GPU.
+
+    A cached conversion that cannot be loaded is moved aside and converted again, once (one warning line);
+    when the new one cannot be loaded either: UsageError."""
     ct2 = ctranslate2_module()  # a missing package is said before any model work
     torch_device = resolve_device(device)
     if torch_device.type not in ("cpu", "cuda"):
@@ -62,16 +76,31 @@ def load_ctranslate2(
     tokenizer = load_tokenizer(name, role=role, revision=revision)
     config, generation = load_config(name, role=role, revision=revision)
     compute_type = ct2_compute_type(torch_device.type == "cpu" if int8 is None else int8, torch_device.type)
-    model_dir = convert_ctranslate2(name, role=role, revision=revision, quantization=compute_type)
-    runtime = ct2.Translator(str(model_dir), device=torch_device.type, device_index=torch_device.index or 0,
-                             compute_type=compute_type, intra_threads=threads or default_threads())
+    healing = False
+    while True:
+        folder, converted = _conversion(ct2, name, role, revision, compute_type, healing=healing)
+        inode = None
+        try:
+            inode = folder.stat().st_ino
+            runtime = ct2.Translator(str(folder), device=torch_device.type, device_index=torch_device.index or 0,
+                                     compute_type=compute_type, intra_threads=threads or default_threads())
+            break
+        except _LOAD_ERRORS as exc:
+            reason = error_line(exc)
+            if any(word in reason.lower() for word in _DEVICE_TROUBLE):
+                raise UsageError(f"{role} model {name!r}: CTranslate2 cannot run it on {torch_device} in "
+                                 f"{compute_type} ({reason}); use --engine transformers") from None
+            unloadable = _cache_error(name, role, f"CTranslate2 cannot load its conversion in {folder}"
+                                      + (", made just now" if converted else ""), reason, folder.parent)
+            if converted or healing:  # converted once already: converting again would not help
+                raise unloadable from None
+            try:
+                move_aside(folder, f"cannot be loaded: {reason}", model=name, role=role, inode=inode)
+            except OSError:  # a read-only cache: what is there cannot be replaced
+                raise unloadable from None
+            healing = True
     label = f"{name}@{revision_label(name, config, revision)}+ct2-{compute_type}"
     return CTranslate2Model(name, label, runtime, tokenizer, config, generation, torch_device.type, compute_type)
-
-
-# Bumped whenever what `convert_ctranslate2` writes changes (2: BART under transformers 5; the attention of
-# all heads of the last decoder layer is returned), so that older cached conversions are not reused.
-CT2_FORMAT = "2"
 
 
 def ctranslate2_module() -> Any:
@@ -84,13 +113,6 @@ def ctranslate2_module() -> Any:
     return ctranslate2
 
 
-def cache_root() -> Path:
-    base = os.environ.get("SUMMARIZE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "summarize"
-    )
-    return Path(base) / "ct2"
-
-
 def _fingerprint(name: str, revision: str | None, quantization: str, version: str) -> str:
     # The model's identity: a local folder changed in place, or a hub model updated, is converted again.
     parts = [model_identity(name, revision), quantization, version, CT2_FORMAT]
@@ -100,37 +122,50 @@ def _fingerprint(name: str, revision: str | None, quantization: str, version: st
 def convert_ctranslate2(
     name: str, *, role: str = "translation", revision: str | None = None, quantization: str = "int8"
 ) -> Path:
-    """Convert (once) a transformers seq2seq model to a CTranslate2 folder; return the folder.
+    """Convert (once) a transformers seq2seq model to a CTranslate2 folder; return the folder. A cached one
+    that fails its check is moved aside and converted again (one warning line).
 
     Errors: ModelNotFoundError when the model cannot be read, UsageError when it cannot be converted
-    (an architecture CTranslate2 has no converter for, a tokenizer smaller than the model's vocabulary)."""
-    ct2 = ctranslate2_module()
-    target = cache_root() / _fingerprint(name, revision, quantization, ct2.__version__)
-    if (target / "model.bin").exists():
-        return target
-    source = model_source(name, role, revision)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
+    (an architecture CTranslate2 has no converter for, a tokenizer smaller than the model's vocabulary), or
+    when neither the cache nor a temporary one can be written."""
+    return _conversion(ctranslate2_module(), name, role, revision, quantization)[0]
+
+
+def _conversion(
+    ct2: Any, name: str, role: str, revision: str | None, quantization: str, *, healing: bool = False
+) -> tuple[Path, bool]:
+    """(the folder of a whole conversion, whether this call converted it). `healing`: the entry was damaged, so
+    a failure now is said with the cache's folder and how to clear it."""
+    slot = claim(_fingerprint(name, revision, quantization, ct2.__version__), model=name, role=role)
+    if slot.temp is None:
+        return slot.entry, False
+    healing = healing or slot.healing
     try:
-        log.debug("converting %s to CTranslate2 (%s) in %s", name, quantization, target)
-        _converter(ct2, source, name, role, revision).convert(str(tmp), quantization=quantization, force=True)
-        try:
-            tmp.rename(target)
-        except OSError:  # another process converted it meanwhile
-            if not (target / "model.bin").exists():
-                raise
+        source = model_source(name, role, revision)
+        log.debug("converting %s to CTranslate2 (%s) in %s", name, quantization, slot.entry)
+        _converter(ct2, source, name, role, revision).convert(str(slot.temp), quantization=quantization, force=True)
+        publish(slot.temp, slot.entry, model=name)
     except UsageError:
         raise
-    except (OSError, ValueError, KeyError, NotImplementedError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    except (OSError, RuntimeError, ValueError, KeyError, NotImplementedError) as exc:
+        reason = error_line(exc)
         if "No conversion is registered" in reason:
             raise UsageError(
                 f"{role} model {name!r}: CTranslate2 cannot convert this architecture; use --engine transformers"
             ) from None
+        if healing:
+            raise _cache_error(name, role, f"its CTranslate2 conversion in {slot.entry} was damaged and "
+                               "converting it again failed", reason, slot.entry.parent) from None
         raise ModelNotFoundError(name, role, f"CTranslate2 conversion failed: {reason}"[:200]) from None
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+        shutil.rmtree(slot.temp, ignore_errors=True)
+    return slot.entry, True
+
+
+def _cache_error(name: str, role: str, what: str, reason: str, root: Path) -> UsageError:
+    return UsageError(f"{role} model {name!r}: {what} ({reason[:200]}); clear the cache (rm -rf "
+                      f"{shlex.quote(str(root))}) and run again, or set SUMMARIZE_CACHE to another folder, or use "
+                      "--engine transformers")
 
 
 def _converter(ct2: Any, source: str, name: str, role: str, revision: str | None) -> Any:

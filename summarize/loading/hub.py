@@ -139,8 +139,13 @@ def _tunnel_failure(proxy: SplitResult, host: str, port: int, timeout: float) ->
     return None
 
 
+def error_line(exc: BaseException) -> str:
+    """An exception as one line of an error message: its message's first line, else its type's name."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def not_found_error(name: str, role: str, exc: Exception) -> ModelNotFoundError:
-    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    reason = error_line(exc)
     if "offline" in reason.lower() or "connect" in reason.lower() or "huggingface.co" in reason:
         reason = "not in the local cache and the hub is unreachable"
     return ModelNotFoundError(name, role, reason[:200])
