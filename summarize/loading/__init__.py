@@ -19,7 +19,8 @@ from .convert import (
     load_ctranslate2,
 )
 from .devices import default_threads, resolve_device, resolve_dtype, resolve_settings
-from .hub import _hub_unreachable, model_identity, revision_label
+from .hub import _hub_unreachable as _hub_unreachable  # private, but tests reach it here
+from .hub import model_identity, revision_label
 from .models import (
     LoadedModel,
     load_config,
@@ -34,7 +35,6 @@ __all__ = [
     "CT2_FORMAT",
     "CTranslate2Model",
     "LoadedModel",
-    "_hub_unreachable",
     "cache_root",
     "convert_ctranslate2",
     "ctranslate2_module",
