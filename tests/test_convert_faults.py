@@ -133,10 +133,10 @@ def test_leftovers_of_killed_runs_are_removed_and_running_conversions_kept(cache
     (entry,) = entries(cache)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True).stdout.strip()
-    host = ct2_cache._HOST
-    killed = root / f".converting-{host}-{gone}-k1ll3d"  # its process has ended: a run killed mid-conversion
+    space = ct2_cache.PID_SPACE
+    killed = root / f".converting-{space}-{gone}-k1ll3d"  # its process has ended: a run killed mid-conversion
     old = root / ".converting-x7q2ab"  # an older version's name, without a PID: removed after a day
-    running = root / f".converting-{host}-{os.getpid()}-runn1n"  # this test's process is alive: never touched
+    running = root / f".converting-{space}-{os.getpid()}-runn1n"  # this test's process is alive: never touched
     recent = root / ".converting-r3c3nt"  # without a PID, but recent: it may be running
     aside = root / f"{entry.name}.damaged-20250101-000000-1"  # moved aside by a run killed before removing it
     for folder in (killed, old, running, recent, aside):

@@ -3,9 +3,9 @@
 An entry (`<root>/<fingerprint>/`) is published by renaming a finished temporary folder, and counts as whole
 only when its check file, written last, matches every file's size and the hash of its ends. A damaged entry is
 renamed aside (so no other run loads it half-removed) and removed, with one warning line; the caller converts
-it again. Temporary folders carry their process's host and PID, so that a later run removes those of killed
-runs and never one still being written. A cache that cannot be written falls back to a private folder under
-the system's temporary directory.
+it again. Temporary folders carry their process's PID (and where it is valid: host, PID namespace), so that a
+later run removes those of killed runs and never one still being written. A cache that cannot be written falls
+back to a private folder under the system's temporary directory.
 """
 
 from __future__ import annotations
@@ -42,8 +42,7 @@ MISSING = "missing"  # entry_problem's answer for an entry that is not there at 
 # old: no conversion takes anywhere near a day.
 STALE_AFTER_S = 24 * 3600
 TEMP_PREFIX = ".converting-"
-_HOST = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
-_TEMP_NAME = re.compile(rf"{re.escape(TEMP_PREFIX)}(?P<host>[A-Za-z0-9._]+)-(?P<pid>\d+)-[^-]+")
+_TEMP_NAME = re.compile(rf"{re.escape(TEMP_PREFIX)}(?P<space>[A-Za-z0-9._]+)-(?P<pid>\d+)-[^-]+")
 _REPORTED_UNWRITABLE: set[Path] = set()  # roots already reported as unwritable by this process (one warning each)
 
 
@@ -96,7 +95,7 @@ def _claim(root: Path, key: str, model: str, role: str) -> Slot:
     if problem != MISSING:
         move_aside(entry, problem, model=model, role=role)
     root.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{_HOST}-{os.getpid()}-", dir=root))
+    temp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{PID_SPACE}-{os.getpid()}-", dir=root))
     return Slot(entry, temp, healing=problem != MISSING)
 
 
@@ -193,15 +192,28 @@ def _remove(path: Path) -> None:
 
 
 def _abandoned(temp: Path) -> bool:
-    """Whether a temporary folder's conversion is over: its process is gone (this machine), or it is older than
-    STALE_AFTER_S (another machine's, or a name without a PID)."""
+    """Whether a temporary folder's conversion is over: its process is gone (one of this PID space), or it is
+    older than STALE_AFTER_S (another machine's or container's, or a name without a PID)."""
     match = _TEMP_NAME.fullmatch(temp.name)
-    if match and match["host"] == _HOST and os.name == "posix":
+    if match and match["space"] == PID_SPACE and os.name == "posix":
         return not _running(int(match["pid"]))
     try:
         return time.time() - temp.stat().st_mtime > STALE_AFTER_S
     except OSError:
         return False
+
+
+def _pid_space() -> str:
+    """Where this process's PID means something: the host name and, on Linux, the PID namespace (containers
+    that share a host name and a cache folder have PIDs of their own)."""
+    space = re.sub(r"[^A-Za-z0-9]", "_", socket.gethostname()) or "host"
+    try:
+        return f"{space}.{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return space
+
+
+PID_SPACE = _pid_space()
 
 
 def _running(pid: int) -> bool:
