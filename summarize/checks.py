@@ -15,7 +15,7 @@ from collections import Counter
 
 from .document import Document, Flag, replace
 from .faithfulness import WORD_NUMBERS, Fact, extract_facts, extract_times, supported
-from .text import ENGLISH_ONLY_FUNCTION_WORDS, GERMAN_ONLY_FUNCTION_WORDS, has_letter
+from .text import ENGLISH_ONLY_FUNCTION_WORDS, GERMAN_ONLY_FUNCTION_WORDS, has_letter, repeated_phrase
 
 NUMBER = "number"  # a number, amount, percentage, date or time missing, changed or without a source
 UNTRANSLATED = "untranslated"  # the English is mostly the German copied through
@@ -44,7 +44,8 @@ UNTRANSLATED_MIN_WORDS = 3
 GERMAN_FUNCTION_SHARE = 0.15
 COPIED_SHARE = 0.9
 
-REPEAT_MIN = 3  # a phrase three times in a row; `is_degenerate` retries at four, so three is what survives it
+# A phrase three times in a row (`repeated_phrase`): `is_degenerate` retries at four, so three survives it.
+REPEAT_MIN = 3
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -56,12 +57,6 @@ _TOKEN = re.compile(r"[^\W_]+")
 # compare, and the fact extraction (most of the cost) is skipped.
 _FACT_HINT = re.compile(
     r"\d|\b(?:" + "|".join(w for words in WORD_NUMBERS.values() for w in words) + r")\b", re.IGNORECASE
-)
-# A loop of one to four words, starting with a letter; a word may be hyphenated ("twelve-year-old"), with a
-# bounded number of hyphens so that a long "a-a-a-…" cannot make the search quadratic.
-_LOOP_WORD = r"\w+(?:['’-]\w+){0,3}"
-_LOOP = re.compile(
-    rf"\b((?=[^\W\d_]){_LOOP_WORD}(?:\W+{_LOOP_WORD}){{0,3}}?)(?:\W+\1\b){{{REPEAT_MIN - 1},}}", re.IGNORECASE
 )
 
 
@@ -199,10 +194,10 @@ def _repetition_flags(german: str, english: str) -> list[Flag]:
     tokens = Counter(_TOKEN.findall(english.casefold()))
     if not tokens or tokens.most_common(1)[0][1] < REPEAT_MIN:
         return []  # no word occurs three times: no loop (a cheap test before the regular expression)
-    loop = _LOOP.search(english)
-    if loop is None or _LOOP.search(german):
+    loop = repeated_phrase(english, REPEAT_MIN)
+    if loop is None or repeated_phrase(german, REPEAT_MIN):
         return []  # "sehr, sehr, sehr" → "very, very, very" loops on purpose
-    return [Flag(REPETITION, f"English repeats {loop.group(1)!r} {REPEAT_MIN}+ times in a row", loop.group(1))]
+    return [Flag(REPETITION, f"English repeats {loop!r} {REPEAT_MIN}+ times in a row", loop)]
 
 
 __all__ = [

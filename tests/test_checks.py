@@ -89,6 +89,9 @@ CASES = [
      "The minister spoke about the future of the future of the future of the region.", {R}),
     ("comma-loop", "Die Fans feierten bis tief in die Nacht.", "The fans celebrated, celebrated, celebrated into the night.",
      {R}),
+    ("hyphenated-loop", "Der Zwölfjährige wurde gerettet.",
+     "The twelve-year-old twelve-year-old twelve-year-old was rescued.", {R}),
+    ("score-digits", "Die Gäste gewannen 2:1 (1:1, 1:1).", "The visitors won 2-1 (1-1, 1-1).", set()),
     ("german-loops-too", "Das ist sehr, sehr, sehr wichtig.", "This is very, very, very important.", set()),
     ("twice-is-fine", "Er sagte: Nein, nein.", "He said: no, no.", set()),
 ]
