@@ -51,6 +51,7 @@ REPEAT_MIN = 3
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # E-mail addresses start where a run of address characters starts: a search from every position is quadratic.
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_QUOTATION = re.compile(r'["“„«»]([^"“”„«»]+)["”“«»]')
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _TOKEN = re.compile(r"[^\W_]+")
 # Every number, date and time has a digit or a number word: without one in either text there is nothing to
@@ -127,12 +128,29 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(_URL.sub(" ", text))
 
 
+def _words_around_kept_quotations(
+    english: str, german: str, words: list[str], german_words: set[str]
+) -> list[str]:
+    """The English's words outside the quotations it copies from the German, where those words are translated
+    (one is not in the German): a title or quote kept in its language is copied by right, like a name ('The
+    crowd sang "So ein Tag, so wunderschön wie heute".'). All its `words` where it keeps none, or where nothing
+    around them is translated (German copied through whole)."""
+    around = _QUOTATION.sub(lambda m: " " if m.group(1).strip(" .,!?") in german else m.group(0), english)
+    if around == english:
+        return words
+    outside = _words(around)
+    return outside if any(w.casefold() not in german_words for w in outside) else words
+
+
 def _untranslated_flags(german: str, english: str) -> list[Flag]:
     words = _words(english)
     if len(words) < UNTRANSLATED_MIN_WORDS:
         return []  # one-word lines, names, numbers and URLs: nothing to judge
-    folded = [w.casefold() for w in words]
     german_words = {w.casefold() for w in _words(german)}
+    words = _words_around_kept_quotations(english, german, words, german_words)
+    if len(words) < UNTRANSLATED_MIN_WORDS:
+        return []
+    folded = [w.casefold() for w in words]
     german_function = sum(w in GERMAN_ONLY_FUNCTION_WORDS for w in words)  # lower case only: not "Der Spiegel"
     english_function = sum(w in ENGLISH_ONLY_FUNCTION_WORDS for w in folded)
     share = german_function / len(words)
