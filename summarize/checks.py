@@ -4,7 +4,7 @@
 `Flag`s: numbers, dates and times that went missing or changed (canonicalised by `faithfulness`, so
 "1,5 Mio. Euro" = "1.5 million euros"), German copied through, output far shorter or longer than the German
 leads one to expect, looping n-grams, and low model confidence. It is pure and fast (no models, a few regular
-expressions): the thresholds below are measured on newstest2019 (notes/checks.md, `summarize eval checks`).
+expressions): the thresholds below are measured on newstest2019 (models.md, `summarize eval checks`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ REPETITION = "repetition"  # an n-gram loops
 LOW_CONFIDENCE = "low_confidence"  # the model's own score of its output is low
 KINDS = (NUMBER, UNTRANSLATED, TRUNCATED, LENGTH, REPETITION, LOW_CONFIDENCE)  # the order flags come in
 
-# Mean log-probability per output token below which the model was guessing: e^-1 ≈ 0.37 per token. Provisional
-# until the engines report scores and it can be measured like the other thresholds.
+# Mean log-probability per output token below which the model was guessing: e^-1 ≈ 0.37 per token. Not
+# measured yet, though both engines report scores: setting it takes the real model's confidences on
+# newstest2019 and the value that flags the share of sentences worth a second look (models.md, "Confidence").
 LOW_CONFIDENCE_THRESHOLD = -1.0
 
 # Length: the geometric mean of the letter and word ratios (English / German). German has ~8 % more letters but
@@ -132,9 +133,9 @@ def _words_around_kept_quotations(
     english: str, german: str, words: list[str], german_words: set[str]
 ) -> list[str]:
     """The English's words outside the quotations it copies from the German, where those words are translated
-    (one is not in the German): a title or quote kept in its language is copied by right, like a name ('The
-    crowd sang "So ein Tag, so wunderschön wie heute".'). All its `words` where it keeps none, or where nothing
-    around them is translated (German copied through whole)."""
+    (one is not in the German): a title or quote kept in its language is copied by right, like a name
+    ('The crowd sang "So ein Tag, so wunderschön wie heute".'). All its `words` where it keeps none, or where
+    nothing around them is translated (German copied through whole)."""
     around = _QUOTATION.sub(lambda m: " " if m.group(1).strip(" .,!?") in german else m.group(0), english)
     if around == english:
         return words
