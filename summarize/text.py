@@ -1,4 +1,4 @@
-"""Text helpers every stage shares: stop words, has-a-letter, the plain text a model reads, looping phrases.
+"""Text helpers every stage shares: stop words, has-a-letter, and the plain text a model reads.
 
 Pure functions and constants over `str`; nothing here knows about records or models.
 """
@@ -57,6 +57,26 @@ def has_letter(text: str) -> bool:
     return _LETTER.search(text) is not None
 
 
+# A word of a repeated phrase, with up to three hyphens or apostrophes inside it counted as one word
+# ("twelve-year-old", "don't"); the bound keeps a long "a-a-a-…" from making the search quadratic.
+_PHRASE_WORD = r"\w+(?:['’-]\w+){0,3}"
+
+
+@functools.cache
+def _repeats(times: int) -> re.Pattern[str]:
+    phrase = rf"(?=[^\W\d_]){_PHRASE_WORD}(?:\W+{_PHRASE_WORD}){{0,3}}?"
+    return re.compile(rf"\b({phrase})(?:\W+\1\b){{{times - 1},}}", re.IGNORECASE)
+
+
+def repeated_phrase(text: str, times: int) -> str | None:
+    """The first phrase of one to four words, starting with a letter, that `text` says `times` or more times
+    in a row, or None: the one definition of a decoder loop ("taxes taxes taxes", "of the future of the
+    future of the future"). Case and the punctuation between the repeats do not count ("No, no, no"); a
+    phrase starts with a letter because scores repeat digits without looping ("3:1 (1:1)")."""
+    loop = _repeats(times).search(text)
+    return loop.group(1) if loop else None
+
+
 # HTML/XML tags and comments pasted into an article: "<p>", "</b>", '<a href="…">', "<!-- … -->". A "<"
 # followed by a space or digit ("Werte < 5") is no tag.
 _MARKUP = re.compile(
@@ -84,23 +104,3 @@ def strip_controls(text: str) -> str:
     """Model output without control characters (tab and newline kept); one that is white space (\\r, \\x0b...)
     becomes a space, so words stay apart."""
     return _INVISIBLE_JUNK.sub(lambda m: " " if m.group().isspace() else "", text)
-
-
-# A word of a repeated phrase, with up to three hyphens or apostrophes inside it counted as one word
-# ("twelve-year-old", "don't"); the bound keeps a long "a-a-a-…" from making the search quadratic.
-_PHRASE_WORD = r"\w+(?:['’-]\w+){0,3}"
-
-
-@functools.cache
-def _repeats(times: int) -> re.Pattern[str]:
-    phrase = rf"(?=[^\W\d_]){_PHRASE_WORD}(?:\W+{_PHRASE_WORD}){{0,3}}?"
-    return re.compile(rf"\b({phrase})(?:\W+\1\b){{{times - 1},}}", re.IGNORECASE)
-
-
-def repeated_phrase(text: str, times: int) -> str | None:
-    """The first phrase of one to four words, starting with a letter, that `text` says `times` or more times
-    in a row, or None: the one definition of a decoder loop ("taxes taxes taxes", "of the future of the
-    future of the future"). Case and the punctuation between the repeats do not count ("No, no, no"); a
-    phrase starts with a letter because scores repeat digits without looping ("3:1 (1:1)")."""
-    loop = _repeats(times).search(text)
-    return loop.group(1) if loop else None
