@@ -12,13 +12,15 @@ int8 opus-mt rate measured on this CPU, models.md); the target is under 3 %. Run
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
-NEWSTEST = ROOT.parent / "shared" / "eval" / "newstest2019-deen"  # on this project's machines
+# On this project's machines; SUMMARIZE_EVAL_DIR elsewhere (a worktree has no ../shared), as for the tests.
+NEWSTEST = Path(os.environ.get("SUMMARIZE_EVAL_DIR") or ROOT.parent / "shared" / "eval") / "newstest2019-deen"
 
 
 def main() -> None:

@@ -49,16 +49,23 @@ WORD_NUMBERS = {
            "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20},
 }  # fmt: skip
 _ALL_WORD_NUMBERS = {**WORD_NUMBERS["de"], **WORD_NUMBERS["en"]}
-# Word starts that state a small number inside compounds and ordinals ("dreitägig", "Viermal", "siebten",
-# "die beiden", "a pair"): a small number in the summary is supported when a source has one of them.
-SMALL_NUMBER_STEMS = {
+# Word starts that state a number inside compounds and ordinals ("dreitägig", "Viermal", "siebten", "die
+# beiden", "a pair", "Thirty Years' War"; "Achtelfinale" = "the last 16"): a number in one text is supported
+# when the other has one of them.
+NUMBER_STEMS = {
     2: ("zwei", "beide", "both", "two", "pair", "paar", "doppel", "double", "second", "zweit"),
-    3: ("drei", "dritt", "three", "third", "trio", "triple"), 4: ("vier", "four"),
-    5: ("fünf", "five", "fifth"),
-    6: ("sechs", "six"), 7: ("sieb", "seven"), 8: ("acht", "eight"), 9: ("neun", "nine", "ninth"),
-    10: ("zehn", "ten"), 11: ("elf", "eleven"), 12: ("zwölf", "twelve", "dutzend", "dozen"),
-    20: ("zwanzig", "twenty"),
+    3: ("drei", "dritt", "three", "third", "trio", "triple"), 4: ("vier", "four", "halbfinal"),
+    5: ("fünf", "five", "fifth"), 6: ("sechs", "six"), 7: ("sieb", "seven"),
+    8: ("acht", "eight", "viertelfinal"), 9: ("neun", "nine", "ninth"), 10: ("zehn", "ten"),
+    11: ("elf", "eleven"), 12: ("zwölf", "twelve", "dutzend", "dozen"), 16: ("achtelfinal",),
+    20: ("zwanzig", "twenty"), 30: ("dreißig", "thirty"), 40: ("vierzig", "forty"), 50: ("fünfzig", "fifty"),
+    60: ("sechzig", "sixty"), 70: ("siebzig", "seventy"), 80: ("achtzig", "eighty"),
+    90: ("neunzig", "ninety"),
 }  # fmt: skip
+# Inside a German compound a number also hides in an ordinal ending it ("Tabellenvierter" = "4th-placed"); not
+# the eighth or tenth, whose endings also end "machte" and "Jahrzehnte".
+COMPOUND_ORDINALS = {2: "zweit", 3: "dritt", 4: "viert", 5: "fünft", 6: "sechst", 7: "siebt", 9: "neunt",
+                     11: "elft", 12: "zwölft"}  # fmt: skip
 
 # Capitalised English words that are not names: function words, titles, weekdays, months, and the common
 # sentence openers of news text.
@@ -107,18 +114,20 @@ class Fact:
 _MONTH_NAMES = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
 _MONTH = rf"(?P<month>{_MONTH_NAMES})\.?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+# A day before its month: "12. September", "12.September", "12 September", "12th of September".
+_DAY_OF = r"(?:\.\s*|(?:st|nd|rd|th)?\s+)(?:of\s+)?"
 _DATE_PATTERNS = (
-    # ranges and pairs first: "vom 4. bis zum 14. Oktober", "October 4 to 14", "2nd and 5th of October"
+    # ranges and pairs first: "vom 4. bis zum 14. Oktober", "October 4 to 14", "the 2nd to the 5th of October"
     re.compile(
-        rf"\b(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:bis(?:\s+zum)?|und|and|to|-|–|/)\s*"
-        rf"(?P<day2>\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![\w])(?:,?\s+{_YEAR}\b)?"
+        rf"\b(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:bis(?:\s+zum)?|und|and|to|-|–|/)\s*(?:the\s+)?"
+        rf"(?P<day2>\d{{1,2}}){_DAY_OF}{_MONTH}(?![\w])(?:,?\s+{_YEAR}\b)?"
     ),
     re.compile(
-        rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|and|through|until|-|–)\s*"
+        rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|and|through|until|-|–)\s*(?:the\s+)?"
         rf"(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR}\b)?"
     ),
     # "12. September 2019", "12 September", "12th of September"
-    re.compile(rf"\b(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![\w])(?:,?\s+{_YEAR}\b)?"),
+    re.compile(rf"\b(?P<day>\d{{1,2}}){_DAY_OF}{_MONTH}(?![\w])(?:,?\s+{_YEAR}\b)?"),
     # "September 12, 2019", "Sept. 12th"
     re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR}\b)?"),
     # "04.05.2018", "04/05/2018": day and month are reconciled in either order by `check`
@@ -136,32 +145,40 @@ _AMOUNT = re.compile(
     rf"(?P<percent>\s*(?:%|prozent\b|percent\b|per\s+cent\b|prozentpunkte\b|percentage\s+points?\b))?",
     re.IGNORECASE,
 )
-# Clock times ("14:00", "19.30 Uhr", "7 pm") and scores ("100:64", "12-8") are not checked: their
-# German and English forms differ too much (19.30 Uhr = 7:30 pm) for a conservative guard.
+# Clock times ("14:00", "19.30 Uhr", "7 pm", "halb drei") and scores ("100:64", "12-8") are not checked in
+# summaries: their German and English forms differ too much (19.30 Uhr = 7:30 pm) for a conservative guard.
+# The translation checks read clock times (`extract_times`) in marked forms only ("19.30 Uhr", "7:30 pm",
+# "18h30", "at 14.13"): a bare "15:15" is as often a score. Minutes run to 59: "between 1.75" is no time.
 _TIME_BEFORE = (
-    r"(?:at|um|gegen|about|around|approximately|before|vor|ab|from|bis|until|after|nach|between|zwischen)"
+    r"\b(?:at|um|gegen|about|around|approximately|before|vor|ab|from|bis|until|after|nach|between|zwischen)"
+    r"\s+(?:(?:about|around|approximately|ca\.)\s+)?"
 )
-_NOT_CHECKED_COMMON = (
-    rf"\b{_TIME_BEFORE}\s+(?:(?:about|around|approximately|ca\.)\s+)?\d{{1,2}}[.:]\d{{2}}\b"
-    r"|\b\d{1,3}:\s?\d{1,3}\b|\b\d{1,3}\s?[-–]\s?\d{1,3}\b(?!\s*%)|\b\d+(?:er|s)\b|'\d0s\b"
-)
-_NOT_CHECKED = {
-    "de": re.compile(rf"\b\d{{1,2}}(?:[:.]\d{{2}})?\s*(?:Uhr|h\b)|{_NOT_CHECKED_COMMON}", re.IGNORECASE),
-    "en": re.compile(
-        rf"\b\d{{1,2}}(?:[:.]\d{{2}})?\s*(?:[ap]\.m\.|[ap]m\b|o'clock|h\b)|{_NOT_CHECKED_COMMON}",
-        re.IGNORECASE,
-    ),
+# An hour at a word start (asserted after its first digit: a search skips ahead to digits) and its minutes.
+_CLOCK = r"(?P<hour>\d(?<!\w\d)\d?)(?:[:.h](?P<minute>[0-5]\d)\b)?"
+_HOURS = {**{w: n for w, n in _ALL_WORD_NUMBERS.items() if n <= 12}, "eins": 1, "one": 1}
+_UNMARKED_TIME = rf"{_TIME_BEFORE}(?P<hour>\d{{1,2}})[.:](?P<minute>[0-5]\d)\b"
+# "halb drei" = "half past two" = 2:30 in either language (machine translation copies German through). The
+# word start is asserted after "hal", which a search can skip ahead to.
+_HALF_HOUR = rf"hal(?:(?P<halb>b)(?<!\whalb)|f(?<!\whalf)\s+past)\s+(?P<half>{'|'.join(_HOURS)})\b"
+_AM_PM = r"(?P<am>a\.m\.|am\b)|(?P<pm>p\.m\.|pm\b)|o'clock\b"
+_TIME_PATTERNS = {  # marked forms first: "at 7:30 pm" is 19:30, not also 7:30
+    "de": (rf"{_CLOCK}(?:\s*(?:Uhr|h)\b|(?<=h\d\d))", _HALF_HOUR, _UNMARKED_TIME),
+    "en": (rf"{_CLOCK}(?:\s*(?:{_AM_PM}|h\b)|(?<=h\d\d))", _HALF_HOUR, _UNMARKED_TIME),
 }
-# Clock times for the translation checks (`extract_times`), never for summaries: only marked forms count
-# ("19.30 Uhr", "7:30 pm", "at 14.13"), since a bare "15:15" is as often a score.
-_CLOCK = r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?"
-_TIMES_COMMON = rf"\b{_TIME_BEFORE}\s+(?:(?:about|around|approximately|ca\.)\s+)?(?P<hour>\d{{1,2}})[.:](?P<minute>\d{{2}})\b"
-_TIMES = {  # marked forms first: "at 7:30 pm" is 19:30, not also 7:30
-    "de": (re.compile(rf"\b{_CLOCK}\s*Uhr\b"), re.compile(_TIMES_COMMON, re.IGNORECASE)),
-    "en": (
-        re.compile(rf"\b{_CLOCK}\s*(?:(?P<am>a\.m\.|am\b)|(?P<pm>p\.m\.|pm\b)|o'clock\b)", re.IGNORECASE),
-        re.compile(_TIMES_COMMON, re.IGNORECASE),
-    ),
+_TIMES = {lang: tuple(re.compile(p, re.IGNORECASE) for p in ps) for lang, ps in _TIME_PATTERNS.items()}
+# Scores and ranges of whole numbers ("2:1", "12-8", not "1,75-1,80"), and decades ("80er", "the 80s").
+_NOT_CHECKED_COMMON = (
+    r"\b\d{1,3}:\s?\d{1,3}\b|(?<![\w.,])\d{1,3}\s?[-–]\s?\d{1,3}(?![.,]?\d|\s*%)|\b\d+(?:ern?|s)\b|'\d0s\b"
+)
+# Before a number word that counts nothing: a team ("the starting eleven"), a few ("a joke or two").
+_NOT_A_COUNT_BEFORE = re.compile(r"(?:\bstarting|\ban?\s+\w+\s+or)\s+$", re.IGNORECASE)
+_NOT_CHECKED = {  # the time patterns without their group names, and the common ones
+    lang: re.compile(re.sub(r"\?P<\w+>", "?:", "|".join([*ps, _NOT_CHECKED_COMMON])), re.IGNORECASE)
+    for lang, ps in _TIME_PATTERNS.items()
+}
+_NUMBER_WORDS = {  # how a text may state n in words ("(?!)" matches nothing)
+    n: re.compile(rf"\b(?:{'|'.join(stems)})|{COMPOUND_ORDINALS.get(n, '(?!)')}e[rnsm]?\b", re.IGNORECASE)
+    for n, stems in NUMBER_STEMS.items()
 }
 _SCALE_WORD = re.compile(rf"(?:{_SCALE_NAMES})", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<![\w'’])[A-ZÄÖÜ][\w'’-]*\w")
@@ -176,6 +193,8 @@ def parse_number(token: str) -> float | None:
     without trusting the language label, which machine translation often carries over unchanged.
     """
     t = re.sub(r"[ \u00a0\u202f]", "", token)
+    if t != token and re.fullmatch(r"\d{1,3}(?:[.,]\d{3})*(?:[ \u00a0\u202f]\d{3})+", token):
+        return float(re.sub(r"\D", "", token))  # a space never groups decimals: "14.130 214" is 14130214
     if re.fullmatch(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*", t):  # one kind of separator, 3-digit groups
         return float(re.sub(r"[.,]", "", t))
     m = re.fullmatch(r"(\d{1,3}(?:([.,])\d{3})+)([.,])(\d+)", t)
@@ -218,6 +237,13 @@ def _dates(text: str) -> tuple[set[Fact], list[tuple[int, int]]]:
     return facts, spans
 
 
+def _counts_nothing(text: str, start: int, lang: str) -> bool:
+    """Whether the number word at `start` names a team ("seine Elf": German capitalises such a noun away from
+    a sentence start; "the starting eleven"), a band ("die Neun") or a few ("a joke or two")."""
+    noun = lang == "de" and text[start].isupper() and not _SENTENCE_START.search(text, 0, start)
+    return noun or _NOT_A_COUNT_BEFORE.search(text, max(0, start - 40), start) is not None
+
+
 def _amounts(text: str, lang: str, taken: list[tuple[int, int]]) -> set[Fact]:
     scales = GERMAN_SCALES if lang == "de" else SCALES
     words = WORD_NUMBERS.get(lang, _ALL_WORD_NUMBERS)
@@ -227,6 +253,8 @@ def _amounts(text: str, lang: str, taken: list[tuple[int, int]]) -> set[Fact]:
             continue
         if m.group("num"):
             number = parse_number(m.group("num"))
+        elif _counts_nothing(text, m.start(), lang):
+            continue
         else:
             number = words.get(m.group("word").casefold())
         if number is None:
@@ -244,7 +272,8 @@ def _amounts(text: str, lang: str, taken: list[tuple[int, int]]) -> set[Fact]:
 
 
 def extract_times(text: str, lang: str) -> set[Fact]:
-    """Clock times as Fact("time", "HH:MM"): "19.30 Uhr" → 19:30, "7:30 pm" → 19:30, "at 14.13" → 14:13.
+    """Clock times as Fact("time", "HH:MM"): "19.30 Uhr" → 19:30, "7:30 pm" → 19:30, "at 14.13" → 14:13,
+    "18h" → 18:00, "halb drei" → 02:30.
 
     Not part of `extract_facts`: the summary guard skips times on purpose (see `_NOT_CHECKED`). Without
     am/pm the hour is as written; `supported` compares hours modulo 12.
@@ -253,11 +282,14 @@ def extract_times(text: str, lang: str) -> set[Fact]:
     taken: list[tuple[int, int]] = []
     for pattern in _TIMES.get(lang, _TIMES["en"]):
         for m in pattern.finditer(text):
-            if _inside(m.start("hour"), taken):
+            groups = m.groupdict()
+            if _inside(m.start("hour" if "hour" in groups else 0), taken):
                 continue
             taken.append(m.span())
-            hour, minute = int(m.group("hour")), int(m.group("minute") or 0)
-            groups = m.groupdict()
+            if groups.get("half"):  # "halb drei" is half an hour before three, "half past two" after two
+                hour, minute = _HOURS[groups["half"].casefold()] - bool(groups["halb"]), 30
+            else:
+                hour, minute = int(m.group("hour")), int(m.group("minute") or 0)
             if groups.get("pm") and hour < 12:
                 hour += 12
             elif groups.get("am") and hour == 12:
@@ -329,13 +361,17 @@ def _date_supported(value: str, source: set[Fact]) -> bool:
 
 
 def _number_supported(value: str, source: set[Fact], texts: Sequence[str]) -> bool:
-    """Canonical match (a percentage also matches the bare number: the sign is often dropped), or a
-    small number written into a compound or ordinal of a source ("three-day" ~ "dreitägigen")."""
+    """Canonical match (a percentage also matches the bare number: the sign is often dropped), the same digits
+    where the extraction sets them aside ("A8" ~ "A 8", "10-12" ~ "10 bis 12"), or a number written into a
+    word of a source ("three-day" ~ "dreitägigen", "4th-placed" ~ "Tabellenvierter")."""
     bare = value.rstrip("%")
     if bare in {f.value.rstrip("%") for f in source if f.kind in ("number", "date")}:
         return True
-    stems = SMALL_NUMBER_STEMS.get(int(float(bare))) if float(bare).is_integer() else None
-    return bool(stems) and any(re.search(rf"\b{stem}", t, re.IGNORECASE) for t in texts for stem in stems)
+    if not float(bare).is_integer():
+        return False
+    digits = re.compile(rf"(?<![\d.,]){int(float(bare))}(?![\d]|[.,]\d)")
+    words = _NUMBER_WORDS.get(int(float(bare)))
+    return any(digits.search(t) or (words and words.search(t)) for t in texts)
 
 
 def _clock_numbers(value: str) -> set[str]:
@@ -371,10 +407,8 @@ def supported(fact: Fact, source: set[Fact], texts: Sequence[str]) -> bool:
     if fact in source:
         return True
     if fact.kind == "number":
-        times = (f for f in source if f.kind == "time")
-        return _number_supported(fact.value, source, texts) or any(
-            fact.value in _clock_numbers(t.value) for t in times
-        )
+        clocks = (_clock_numbers(f.value) for f in source if f.kind == "time")
+        return _number_supported(fact.value, source, texts) or any(fact.value in c for c in clocks)
     if fact.kind == "date":
         return _date_supported(fact.value, source)
     if fact.kind == "time":

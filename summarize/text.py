@@ -5,6 +5,7 @@ Pure functions and constants over `str`; nothing here knows about records or mod
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -54,6 +55,26 @@ _LETTER = re.compile(r"[^\W\d_]")
 def has_letter(text: str) -> bool:
     """Whether the text has a letter of any script (numbers, bullets and dashes have none)."""
     return _LETTER.search(text) is not None
+
+
+# A word of a repeated phrase, with up to three hyphens or apostrophes inside it counted as one word
+# ("twelve-year-old", "don't"); the bound keeps a long "a-a-a-…" from making the search quadratic.
+_PHRASE_WORD = r"\w+(?:['’-]\w+){0,3}"
+
+
+@functools.cache
+def _repeats(times: int) -> re.Pattern[str]:
+    phrase = rf"(?=[^\W\d_]){_PHRASE_WORD}(?:\W+{_PHRASE_WORD}){{0,3}}?"
+    return re.compile(rf"\b({phrase})(?:\W+\1\b){{{times - 1},}}", re.IGNORECASE)
+
+
+def repeated_phrase(text: str, times: int) -> str | None:
+    """The first phrase of one to four words, starting with a letter, that `text` says `times` or more times
+    in a row, or None: the one definition of a decoder loop ("taxes taxes taxes", "of the future of the
+    future of the future"). Case and the punctuation between the repeats do not count ("No, no, no"); a
+    phrase starts with a letter because scores repeat digits without looping ("3:1 (1:1)")."""
+    loop = _repeats(times).search(text)
+    return loop.group(1) if loop else None
 
 
 # HTML/XML tags and comments pasted into an article: "<p>", "</b>", '<a href="…">', "<!-- … -->". A "<"

@@ -59,6 +59,18 @@ FACT_CASES = [
     ("the 10 may be wrong", "en", {(N, "10")}),  # lower-case "may" is no month
     ("1.234,5 Tonnen", "de", {(N, "1234.5")}),
     ("1,234.5 tonnes", "en", {(N, "1234.5")}),
+    ("14.130 214 Aufgaben", "de", {(N, "14130214")}),  # a space never groups decimals
+    ("am 01.Januar 2018", "de", {(D, "2018-01-01")}),
+    ("from the 14th to the 16th of August", "en", {(D, "08-14"), (D, "08-16")}),
+    ("1,75 bis 1,80 Meter", "de", {(N, "1.75"), (N, "1.8")}),
+    ("1.75-1.80 metres", "en", {(N, "1.75"), (N, "1.8")}),
+    ("between 1.75 and 1.80 metres", "en", {(N, "1.75"), (N, "1.8")}),  # minutes run to 59: no clock time
+    ("aus den 80ern", "de", set()),
+    ("Kurz vor der Pause glich seine Elf aus.", "de", set()),  # a capitalised number word is a noun: the team
+    ("Elf Spieler standen bereit.", "de", {(N, "11")}),  # ... except where a sentence starts
+    ("in the starting eleven", "en", set()),
+    ("a joke or two", "en", set()),
+    ("um halb drei", "de", set()),  # a clock time
 ]
 
 
@@ -168,6 +180,11 @@ TIME_CASES = [
     ("The festival starts at 7:30 pm, admission at 7 pm.", "en", {"19:30", "19:00"}),
     ("at about 22.00 on Friday", "en", {"22:00"}),
     ("from 12 a.m. to 10 o'clock", "en", {"00:00", "10:00"}),
+    ("Anpfiff um 18h, Einlass ab 17h30", "de", {"18:00", "17:30"}),
+    ("kick-off at 18h, gates open at 17h30", "en", {"18:00", "17:30"}),
+    ("um halb drei", "de", {"02:30"}),
+    ("at half past two", "en", {"02:30"}),
+    ("between 1.75 and 1.80 metres", "en", set()),
     ("Beim 18:17 lag Münster vorn.", "de", set()),  # an unmarked pair is as often a score
     ("rose 3.5 percent at 7", "en", set()),
 ]
@@ -185,6 +202,8 @@ SUPPORTED_TIMES = [
     ("um 20 Uhr", "at 8 o'clock"),
     ("zwischen 10 und 13 Uhr", "between the hours of 10 and 13"),
     ("beim 18:17", "at 18:17"),
+    ("um 18 Uhr", "at 18h"),
+    ("um halb drei", "at half past two"),
 ]
 
 
@@ -197,6 +216,32 @@ def test_times_reconcile_across_languages(de: str, en: str) -> None:
     assert not supported(Fact("time", "18:30"), en_facts, [en])
 
 
+# (a number, a text that states it or not): digits the extraction sets aside, number words in compounds
+NUMBER_IN_OTHER_FORMS = [
+    ("8", "auf der A8", True),
+    ("9", "auf der A8", False),
+    ("12", "zwischen 10-12 Grad", True),
+    ("10", "nach 9 von 10: 1. Klimow", True),
+    ("1", "Es steht 1.5 zu 2", False),  # part of a decimal
+    ("4", "Der Tabellenvierte verlor.", True),
+    ("5", "Der Tabellenvierte verlor.", False),
+    ("3", "die Tabellendritten", True),
+    ("16", "im Pokal-Achtelfinale", True),
+    ("8", "im Viertelfinale", True),
+    ("8", "in der Nacht", False),  # a number word inside a word counts only as an ordinal ending it
+    ("8", "Er machte weiter.", False),  # ... and not the eighth or tenth: "-achte", "-zehnte" end common words
+    ("10", "seit Jahrzehnten", False),
+    ("30", "the Thirty Years' War", True),
+    ("80", "in den Achtzigern", True),
+]
+
+
+@pytest.mark.parametrize(("number", "text", "expected"), NUMBER_IN_OTHER_FORMS,
+                         ids=[f"{c[0]}-{c[1][:24]}" for c in NUMBER_IN_OTHER_FORMS])
+def test_numbers_are_supported_in_other_forms(number: str, text: str, expected: bool) -> None:
+    assert supported(Fact("number", number), set(), [text]) is expected
+
+
 def test_no_number_warnings_between_our_own_translations_and_their_sources(news_data) -> None:
     de_path, en_path = news_data
     de = de_path.read_text(encoding="utf-8").splitlines()
@@ -206,8 +251,8 @@ def test_no_number_warnings_between_our_own_translations_and_their_sources(news_
 
 @pytest.mark.newstest
 def test_few_number_warnings_between_reference_translations_and_their_sources(newstest) -> None:
-    # A human translation against its German source: warnings should be rare (measured: 11 of 2,000
-    # lines, most of them real discrepancies such as "2006" for "2016").
+    # A human translation against its German source: warnings should be rare (measured: 5 of 2,000 lines,
+    # all of them real discrepancies such as a year the reference adds, "the 2006 FIFA World Cup").
     en = (newstest / "newstest2019-deen.en").read_text(encoding="utf-8").splitlines()
     de = (newstest / "newstest2019-deen.de").read_text(encoding="utf-8").splitlines()
     warned = sum(any(not w.startswith("name") for w in check(e, [d], [None])) for e, d in zip(en, de))

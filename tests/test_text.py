@@ -1,4 +1,4 @@
-"""text: the helpers every stage shares (stop words, has_letter, plain_text, strip_controls)."""
+"""text: the helpers every stage shares (stop words, has_letter, plain_text, strip_controls, loops)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from summarize.text import (
     STOPWORDS,
     has_letter,
     plain_text,
+    repeated_phrase,
     strip_controls,
 )
 
@@ -69,3 +70,23 @@ def test_word_lists_do_what_their_names_say() -> None:
 )
 def test_strip_controls(raw: str, clean: str):
     assert strip_controls(raw) == clean
+
+
+# (text, times, the phrase found): one definition of a loop for the retry (4 times) and the checks (3 times)
+REPEATS = [
+    ("taxes taxes taxes", 3, "taxes"),
+    ("taxes taxes taxes", 4, None),
+    ("of the future of the future of the future", 3, "of the future"),
+    ("No, no, NO!", 3, "No"),  # case and punctuation between the repeats aside
+    ("the twelve-year-old twelve-year-old twelve-year-old", 3, "twelve-year-old"),  # a hyphenated word is one
+    ("3:1 (1:1, 1:1)", 3, None),  # scores repeat digits without looping
+    ("won 2 2 2 2 games", 4, None),
+    ("a b c d e a b c d e a b c d e", 3, None),  # five words: no phrase
+    ("He said no, no.", 3, None),
+    ("the them the", 2, None),  # whole words only
+]
+
+
+@pytest.mark.parametrize(("text", "times", "phrase"), REPEATS, ids=[f"{c[0][:20]}-{c[1]}" for c in REPEATS])
+def test_repeated_phrase(text: str, times: int, phrase: str | None) -> None:
+    assert repeated_phrase(text, times) == phrase

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from ..document import Document, replace
 from ..loading.devices import default_batch_tokens
 from ..loading.models import release_memory
 from ..segment import split_clauses
-from ..text import has_letter, strip_controls
+from ..text import has_letter, repeated_phrase, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -240,15 +239,16 @@ def retry_limit(source_tokens: int, window: int) -> int:
     return min(window, next((step for step in RETRY_LIMITS if step >= own), own))
 
 
-_REPEAT = re.compile(r"(\b\w+(?:\W+\w+){0,3}?)(?:\W+\1\b){3,}", re.IGNORECASE)
+RETRY_REPEATS = 4  # a phrase this many times in a row (`repeated_phrase`) is a loop worth a beam-search retry
 
 
 def is_degenerate(english: str, german: str) -> bool:
-    """Empty output, an n-gram looping 4+ times, or output far longer than the source."""
+    """Empty output, a phrase looping RETRY_REPEATS+ times where the German does not, or output far longer
+    than the source."""
     text = english.strip()
     if not text:
         return True
-    if _REPEAT.search(text) and not _REPEAT.search(german):
+    if repeated_phrase(text, RETRY_REPEATS) and not repeated_phrase(german, RETRY_REPEATS):
         return True
     return len(text) > 4 * len(german) + 20
 

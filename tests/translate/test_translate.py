@@ -132,8 +132,11 @@ def test_retries_one_at_a_time_on_request():
         ("He came home.", "Er kam nach Hause.", False),
         ("x" * 500, "Kurz.", True),
         ("No, no, no, no!", "Nein, nein, nein, nein!", False),  # the source repeats too
+        ("cut taxes taxes taxes", "Steuern senken.", False),  # three times: the checks flag it, no retry
+        ("a twelve-year-old twelve-year-old twelve-year-old twelve-year-old", "Ein Zwölfjähriger.", True),
     ],
-    ids=["empty", "blank", "word-loop", "phrase-loop", "fine", "too-long", "source-repeats"],
+    ids=["empty", "blank", "word-loop", "phrase-loop", "fine", "too-long", "source-repeats", "three-times",
+         "hyphenated-loop"],
 )
 def test_degenerate_output_detection(english: str, german: str, degenerate: bool):
     assert is_degenerate(english, german) is degenerate
