@@ -339,6 +339,12 @@ def decode_bytes(data: bytes, *, name: str = "<input>") -> tuple[str, str, tuple
     return text, encoding, tuple(warnings)
 
 
+def check_length(text: str, name: str, max_chars: int = MAX_CHARS) -> None:
+    """InputError when `text` is longer than `max_chars` characters: an article is refused, never cut."""
+    if len(text) > max_chars:
+        raise InputError(name, f"{len(text):,} characters is over the limit of {max_chars:,} (--max-chars / Settings.max_chars)")
+
+
 def read_document(
     source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int = MAX_CHARS
 ) -> Document:
@@ -355,8 +361,7 @@ def read_document(
         path = str(p)
         doc_id = doc_id or p.stem
     text, encoding, warnings = decode_bytes(data, name=name)
-    if len(text) > max_chars:
-        raise InputError(name, too_long(text, max_chars))
+    check_length(text, name, max_chars)
     return Document(
         id=doc_id or "stdin", text=text, path=path, meta={"encoding": encoding}, warnings=warnings
     )
@@ -374,8 +379,7 @@ def document_from_text(text: str, doc_id: str = "text", *, max_chars: int = MAX_
     require_unicode(text, "text", doc_id)
     if not text.strip():
         raise InputError(doc_id, "empty input")
-    if len(text) > max_chars:
-        raise InputError(doc_id, too_long(text, max_chars))
+    check_length(text, doc_id, max_chars)
     return Document(id=doc_id, text=text, meta={"encoding": "str"})
 
 
@@ -388,11 +392,6 @@ def require_unicode(value: str, field_name: str, name: str) -> None:
     JSON escape): no file can hold one. The words are the JSONL reader's."""
     if _SURROGATE.search(value):
         raise InputError(name, f'"{field_name}" is not valid Unicode (a lone surrogate escape such as \\ud800)')
-
-
-def too_long(text: str, max_chars: int) -> str:
-    """Why an article over the character limit is refused (files and strs alike)."""
-    return f"{len(text):,} characters is over the limit of {max_chars:,} (--max-chars / Settings.max_chars)"
 
 
 def replace(record: Any, **changes: Any) -> Any:

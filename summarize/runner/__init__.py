@@ -3,9 +3,9 @@
 `run_batch` is the batch entry point of the API and of the CLI: files, folders and `{"id", "text"}` records in;
 per-article JSON/Markdown/HTML, `index.html`, `errors.jsonl` and an optional JSONL stream out, with a
 content-hash cache that makes reruns and resumed runs cheap. One module a job: `inputs` (finding and reading
-inputs, naming their outputs), `cache` (the result cache and twins), `executors` (computing: here, or with `ray`
-on a Ray cluster while this process still reads, caches and writes), `sink` (the `--jsonl` stream), `run` (the
-folder run that ties them together), `files` (the output folder's safety).
+inputs, naming their outputs), `cache` (the result cache and twins), `executors` (computing: here, or with
+`ray` on a Ray cluster while this process still reads, caches and writes), `sink` (`--jsonl`, `errors.jsonl`),
+`run` (the folder run that ties them together), `files` (the output folder's safety).
 """
 
 from __future__ import annotations
