@@ -9,7 +9,7 @@ CPU rows:
   hand-written        `model.generate(**tokenizer(article))`, one article at a time, fp32: the baseline
   transformers        ours, `--engine transformers`: fp32 beam 4, one chunk per call, encoder once, attention
   ct2 int8 1-by-1     ours, CTranslate2 int8 beam 4, one chunk per call
-  ct2 int8 batched    ours, CTranslate2 int8 beam 4, chunks batched under the CPU budget (settings.py)
+  ct2 int8 batched    ours, CTranslate2 int8 beam 4, chunks batched under the CPU budget (loading/devices.py)
   default             `Settings()` as this machine resolves it (engine auto), through `load_summarizer`
   ct2 int8 greedy     ours, CTranslate2 int8 beam 1 (`--fast`), batched
 GPU rows (`--device cuda`; none was measured here): hand-written fp32, transformers fp16 (8 chunks a call),

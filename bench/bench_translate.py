@@ -155,7 +155,7 @@ def run_row(row: str, device: str, n: int, threads: int, max_batch_tokens: int) 
 
 
 def main() -> None:
-    from summarize.settings import default_batch_tokens
+    from summarize.loading.devices import default_batch_tokens
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sentences", type=int, default=1000)

@@ -31,7 +31,8 @@ from .document import (
     require_unicode,
 )
 from .errors import InputError
-from .loading import model_identity, resolve_settings
+from .loading.devices import resolve_settings
+from .loading.hub import model_identity
 from .provenance import candidates_from, link_summary, with_source_flags
 from .segment import segment
 from .settings import SUMMARIZERS, Settings

@@ -1,8 +1,9 @@
 """`Settings`: the one home of every default and every validation rule, shared by the Python API and the CLI.
 
 Pure data: nothing here imports torch or looks at the machine. Choices left to the machine ("auto" device and
-dtype, int8, the batch budget, threads) stay open in a `Settings` as asked, and `loading.resolve_settings`
-makes them, once, so that signatures and cache keys say what really runs.
+dtype, int8, the batch budgets, threads) stay open in a `Settings` as asked, and `loading.resolve_settings`
+(`loading/devices.py`, which also holds the measured budgets) makes them, once, so that signatures and cache
+keys say what really runs.
 """
 
 from __future__ import annotations
@@ -31,16 +32,6 @@ ENGINES = ("auto", "transformers", "ctranslate2")
 DEVICES_HELP = "auto|cpu|cuda|cuda:N|mps"
 THREADS_HELP = "CPU threads of the models (default: OMP_NUM_THREADS when set, else the cores)."
 DTYPES = ("auto", "float32", "float16", "bfloat16")
-# Padded source tokens per translation batch when not set: measured best on CPU (bench/bench_translate.py,
-# models.md); GPUs want larger batches (out-of-memory halves a batch, so a too-large budget only costs time).
-BATCH_TOKENS_CPU = 2048
-BATCH_TOKENS_GPU = 8192
-# Padded source tokens per summarizer call (chunks of several articles batched together), by engine and device.
-# CTranslate2 on CPU: 3 chunks of ~1,000 tokens are ~10 % faster than 2 and as fast as 4 or 5, and every chunk's
-# beam-4 caches add ~100 MB; 3,072 keeps a translate + summarize run under 1.2 GB (models.md). Torch on CPU gains
-# nothing from batching and runs one chunk at a time.
-SUMMARY_BATCH_TOKENS_CT2_CPU = 3072
-SUMMARY_BATCH_TOKENS_GPU = 8192
 MAX_CHARS = 500_000  # per article; a longer one is an input error, never silently cut
 SUPPORT_THRESHOLD = 0.25  # a summary sentence whose best source scores below this is flagged unsupported
 
@@ -106,6 +97,11 @@ class Settings:
     # off on GPUs (models.md has the measured speed and the published quality cost).
     int8: bool | None = None
     max_batch_tokens: int | None = None  # padded source tokens per translation batch; None: by device
+    # The summarizer's batches (chunks of several articles per model call): at most `summary_batch_size` chunks
+    # and `summary_batch_tokens` padded source tokens per call. None as asked: by engine and device
+    # (`loading.devices.summary_batch`); None in resolved settings: no limit of that kind.
+    summary_batch_size: int | None = None
+    summary_batch_tokens: int | None = None
     translation_beams: int = 1  # greedy: fastest, and identical output whatever the batch size
     summary_beams: int = 4  # distilbart-cnn's own default
     # CPU threads of torch and CTranslate2. None: OMP_NUM_THREADS when set, else the cores this process may use
@@ -167,20 +163,6 @@ def ct2_compute_type(int8: bool, device_type: str) -> str:
     if int8:
         return "int8" if device_type == "cpu" else "int8_float16"
     return "float32" if device_type == "cpu" else "float16"
-
-
-def default_batch_tokens(device_type: str) -> int:
-    """The translation batch budget (padded source tokens) when the settings leave it to the device."""
-    return BATCH_TOKENS_CPU if device_type == "cpu" else BATCH_TOKENS_GPU
-
-
-def default_summary_batch(engine: str, device_type: str) -> tuple[int | None, int | None]:
-    """(chunks, padded source tokens) per summarizer call; None: no limit of that kind."""
-    if device_type != "cpu":
-        return 8, SUMMARY_BATCH_TOKENS_GPU
-    if engine == "ctranslate2":
-        return None, SUMMARY_BATCH_TOKENS_CT2_CPU
-    return 1, None  # torch on CPU: one chunk at a time measured as fast as batches, and bounds memory
 
 
 # --- validation: what each field accepts ---------------------------------------------------------------------
@@ -251,6 +233,8 @@ FIELD_RULES: dict[str, Callable[[str, Any], str | None]] = {
     "device": _device,
     "dtype": _one_of(DTYPES),
     "max_batch_tokens": _at_least(16),
+    "summary_batch_size": _at_least(1),
+    "summary_batch_tokens": _at_least(16),
     "translation_beams": _at_least(1),
     "summary_beams": _at_least(1),
     "threads": _at_least(1),

@@ -23,9 +23,17 @@ from summarize.runner.ray import worker_settings
         ({"max_batch_tokens": 512}, "cuda", {"max_batch_tokens": 512}),
         ({"device": "cpu"}, "cuda", {"device": "cpu", "int8": True}),  # a named device is kept
         ({"dtype": "bfloat16"}, "cuda", {"dtype": "bfloat16"}),
+        # The summarizer's budgets, (chunks, padded source tokens) per call; None: no limit of that kind.
+        ({"engine": "transformers"}, "cpu", {"summary_batch_size": 1, "summary_batch_tokens": None}),
+        ({"engine": "ctranslate2"}, "cpu", {"summary_batch_size": None, "summary_batch_tokens": 3072}),
+        ({"engine": "ctranslate2"}, "cuda", {"summary_batch_size": 8, "summary_batch_tokens": 8192}),
+        ({"engine": "transformers", "summary_batch_size": 2, "summary_batch_tokens": 512}, "cpu",
+         {"summary_batch_size": 2, "summary_batch_tokens": 512}),
+        ({"summarizer": "extractive"}, "cpu", {"summary_batch_size": None, "summary_batch_tokens": None}),
     ],
     ids=["cpu", "gpu", "ctranslate2-cpu", "ctranslate2-gpu", "no-model-ct2", "no-model", "no-int8", "budget-kept",
-         "named-device", "named-dtype"],
+         "named-device", "named-dtype", "summary-torch-cpu", "summary-ct2-cpu", "summary-gpu", "summary-kept",
+         "summary-extractive"],
 )
 def test_choices_left_to_the_machine_are_made_for_the_device(changes, device_type, expected):
     resolved = resolve_settings(Settings(**changes), device_type)

@@ -26,7 +26,7 @@ def test_settings_module_imports_neither_torch_nor_the_package_root():
         {"lang": "fr"}, {"summarizer": "lexrank"}, {"length": "huge"}, {"length": "0s"}, {"engine": "onnx"},
         {"dtype": "int4"}, {"translate": False, "summarizer": "abstractive"}, {"max_batch_tokens": 8},
         {"max_chars": 0}, {"translation_beams": 0}, {"summary_beams": 0}, {"chunk_overlap": -1},
-        {"support_threshold": 1.5}, {"threads": 0},
+        {"support_threshold": 1.5}, {"threads": 0}, {"summary_batch_size": 0}, {"summary_batch_tokens": 8},
     ],
     ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()),
 )
@@ -75,6 +75,8 @@ BAD = {
     "dtype": (None, "int4"),
     "int8": (1, NO_BAD_VALUE),
     "max_batch_tokens": ("4096", 8),
+    "summary_batch_size": (8.0, 0),
+    "summary_batch_tokens": ("4096", 8),
     "translation_beams": (True, 0),
     "summary_beams": (4.0, 0),
     "threads": ("2", 0),

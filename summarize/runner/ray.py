@@ -14,7 +14,8 @@ from typing import Any
 
 from ..document import Document, Result
 from ..errors import UsageError
-from ..loading import ctranslate2_module, resolve_settings
+from ..loading.convert import ctranslate2_module
+from ..loading.devices import resolve_settings
 from ..pipeline import Pipeline
 from ..settings import Settings
 from .executors import Computed, Executor, Job, process_jobs

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..loading import load_model
+from ..loading.devices import resolve_settings
 from .base import DraftSummary, Summarizer
 from .chunk import chunk_sentences
 from .dedup import find_duplicate_groups
@@ -23,14 +24,18 @@ if TYPE_CHECKING:
 
 
 def load_summarizer(settings: Settings) -> Summarizer:
-    """The summarizer the settings ask for; an abstractive one loads its model now (`loading.load_model`)."""
+    """The summarizer the settings ask for; an abstractive one loads its model now (`loading.load_model`) and
+    batches under the budgets `resolve_settings` chose."""
     if settings.summarizer == "extractive":
         return ExtractiveSummarizer()
     if settings.summarizer == "abstractive":
         from .abstractive import AbstractiveSummarizer
 
+        settings = resolve_settings(settings)
         model = load_model(settings, "summarization")
-        return AbstractiveSummarizer(model, num_beams=settings.summary_beams, overlap=settings.chunk_overlap)
+        return AbstractiveSummarizer(model, num_beams=settings.summary_beams, overlap=settings.chunk_overlap,
+                                     batch_size=settings.summary_batch_size,
+                                     max_batch_tokens=settings.summary_batch_tokens)
     raise UsageError(f"no summarizer for {settings.summarizer!r}")
 
 

@@ -28,7 +28,9 @@ from typing import Any
 from ..batching import batches_under_budget
 from ..document import Document
 from ..errors import UsageError
-from ..loading import CTranslate2Model, LoadedModel
+from ..loading.convert import CTranslate2Model
+from ..loading.devices import BY_DEVICE, ByDevice, default_summary_batch
+from ..loading.models import LoadedModel
 from ..settings import LengthSpec, parse_length
 from ..text import strip_controls
 from .base import DraftSummary, SourceKey
@@ -73,20 +75,19 @@ class AbstractiveSummarizer:
         num_beams: int = 4,
         overlap: int = 1,
         no_repeat_ngram_size: int = 3,
-        batch_size: int | None = None,
-        max_batch_tokens: int | None = None,
+        batch_size: int | None | ByDevice = BY_DEVICE,
+        max_batch_tokens: int | None | ByDevice = BY_DEVICE,
     ) -> None:
-        """`model`: what `loading.load_model(settings, "summarization")` gives, or an engine. Per model call at most `batch_size` chunks and
-        `max_batch_tokens` padded source tokens (None: the engine and device's defaults, settings.py)."""
-        from ..settings import default_summary_batch
-
+        """`model`: what `loading.load_model(settings, "summarization")` gives, or an engine. Per model call at
+        most `batch_size` chunks and `max_batch_tokens` padded source tokens; None: no limit of that kind. The
+        loader passes the budgets of the resolved settings; left out, they are the engine and device's
+        (`loading.devices.default_summary_batch`)."""
         engine = _engine_for(model)
         # Each chunk holds num_beams cross-attention caches of the whole window (distilbart, 1024 tokens,
-        # beam 4: ~200 MB a chunk). Torch on a CPU gains nothing from batching chunks that long and runs one at
-        # a time; CTranslate2 on a CPU gains (models.md) and batches up to a token budget; GPUs batch either.
+        # beam 4: ~200 MB a chunk): the budgets bound the memory of a call.
         rows, tokens = default_summary_batch(engine.engine, engine.device_type)
-        batch_size = batch_size if batch_size is not None else rows
-        max_batch_tokens = max_batch_tokens if max_batch_tokens is not None else tokens
+        batch_size = rows if batch_size is BY_DEVICE else batch_size
+        max_batch_tokens = tokens if max_batch_tokens is BY_DEVICE else max_batch_tokens
         if num_beams < 1 or overlap < 0 or no_repeat_ngram_size < 0 or (batch_size or 1) < 1:
             raise UsageError("num_beams and batch_size must be >= 1; overlap and no_repeat_ngram_size >= 0")
         self.engine = engine

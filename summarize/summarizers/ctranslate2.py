@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from ..loading import CTranslate2Model
+from ..loading.convert import CTranslate2Model
 from ..text import strip_controls
 from .engine import Bounds, DecodeOptions, Generated, SummaryEngine
 

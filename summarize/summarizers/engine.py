@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..loading import LoadedModel
+from ..loading.models import LoadedModel
 from ..text import strip_controls
 
 

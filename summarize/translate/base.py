@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 from ..batching import batches_under_budget
 from ..document import Document, replace
-from ..loading import release_memory
+from ..loading.devices import default_batch_tokens
+from ..loading.models import release_memory
 from ..segment import split_clauses
-from ..settings import default_batch_tokens
 from ..text import has_letter, strip_controls
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,8 @@ class Translator(ABC):
         batch_retries: bool = True,
     ) -> None:
         self.options = GenerationOptions(num_beams=num_beams)
+        # `load_translator` passes the budget of the resolved settings; engines built directly (tests, benches)
+        # get the device's, from the one place budgets are chosen.
         self.max_batch_tokens = max_batch_tokens or default_batch_tokens(device_type)
         self.batch_retries = batch_retries
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from ..loading import CTranslate2Model
+from ..loading.convert import CTranslate2Model
 from .base import GenerationOptions, Hypothesis, Translator, as_confidence
 
 log = logging.getLogger(__name__)

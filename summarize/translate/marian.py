@@ -17,7 +17,7 @@ import inspect
 from collections.abc import Sequence
 from typing import Any
 
-from ..loading import LoadedModel
+from ..loading.models import LoadedModel
 from .base import GenerationOptions, Hypothesis, Translator, as_confidence
 
 # Logit positions (× the vocabulary) per teacher-forced scoring pass: ~120 MB for opus-mt's 58k vocabulary.

@@ -188,6 +188,8 @@ def test_load_summarizer_from_settings(bart_128):
     assert isinstance(loaded, AbstractiveSummarizer) and loaded.engine.engine == "transformers"
     assert loaded.num_beams == 2 and loaded.label == f"{bart_128.name}@local"
     assert loaded.batch_size == 1  # torch on CPU: one chunk per call
+    asked = load_summarizer(settings.replace(summary_batch_size=3, summary_batch_tokens=600))
+    assert (asked.batch_size, asked.max_batch_tokens) == (3, 600)  # the settings' budgets, as resolved
 
 
 def test_load_summarizer_with_ctranslate2(bart_128, bart_128_ct2):
