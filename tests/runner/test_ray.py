@@ -63,11 +63,13 @@ def test_ray_matches_local_byte_for_byte(cluster, inputs, tiny_settings, tmp_pat
 
 
 def test_ray_with_the_abstractive_model(cluster, seed_files, tiny_settings, tmp_path):
+    # The digest too: the driver loads no model, its summary is one Ray task on a worker, and is the local one.
     settings = tiny_settings.replace(int8=False)  # exact whatever the batches (see above)
     local = FolderRunner(Pipeline(settings), tmp_path / "local", formats=["json"]).run(
-        discover_inputs(seed_files[:2]))
+        discover_inputs(seed_files[:2]), digest=True)
     assert not local.failed
-    run_ray(settings, seed_files[:2], tmp_path / "ray", formats=["json"])
+    report = run_ray(settings, seed_files[:2], tmp_path / "ray", formats=["json"], digest=True)
+    assert len(report.digest) == 3
     assert files(tmp_path / "local") == files(tmp_path / "ray")
 
 
@@ -86,3 +88,12 @@ def test_ray_executor_takes_the_default_engine(tiny_settings, monkeypatch):
     monkeypatch.setattr("summarize.runner.ray.ctranslate2_module", missing)
     with pytest.raises(UsageError, match="ctranslate2 package"):  # said before any work
         ray_executor(settings)
+
+
+def test_a_worker_without_its_model_is_a_usage_error(cluster, seed_files, tiny_settings, tmp_path):
+    # Said in the model's own words, not as a dead actor's traceback.
+    from summarize.errors import UsageError
+
+    settings = tiny_settings.replace(translator=str(tmp_path / "no-such-model"))
+    with pytest.raises(UsageError, match="a Ray worker cannot run the pipeline: .*no-such-model"):
+        run_ray(settings, seed_files[:1], tmp_path / "ray", formats=["json"])
