@@ -106,7 +106,7 @@ class PipelineWorker:
 
 
 def by_key(jobs: Iterable[Job]) -> dict[str, list[Job]]:
-    """The jobs waiting for an answer, by cache key (several inputs may be one computation)."""
+    """The jobs waiting for an answer, by cache key: the same record given twice is computed once."""
     pending: dict[str, list[Job]] = {}
     for job in jobs:
         pending.setdefault(job.key, []).append(job)
@@ -131,8 +131,8 @@ def computed_from_rows(pending: dict[str, list[Job]], rows: Iterable[dict[str, A
                 raise UsageError(f"a Ray worker cannot run the pipeline: {row['fatal']}")
             jobs = pending.pop(row["key"], [])
             result = Result.from_dict(json.loads(row["result"])) if row["result"] and jobs else None
-            for n, job in enumerate(jobs):  # the computation's time is the first job's
-                yield Computed(job, result, row["error"] or None, float(row["seconds"]) if n == 0 else 0.0)
+            for job in jobs:  # one computation: its time is shared
+                yield Computed(job, result, row["error"] or None, float(row["seconds"]) / len(jobs))
     except lost_on as exc:
         lines = str(exc).strip().splitlines()
         lost = f"{LOST}: {type(exc).__name__}" + (f": {lines[0][:200]}" if lines else "")
