@@ -192,7 +192,8 @@ def test_a_job_whose_result_never_comes_back_fails_with_a_reason(tiny_settings, 
     assert [o.status for o in report.outcomes] == ["done", "failed", "done"]
     assert report.outcomes[1].error == LOST
     errors = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
-    assert errors == [{"id": report.outcomes[1].id, "path": report.outcomes[1].path, "error": LOST}]
+    assert [(e["id"], e["path"], e["error"]) for e in errors] == [(report.outcomes[1].id, report.outcomes[1].path,
+                                                                    LOST)]
     assert not (tmp_path / "out" / f"{report.outcomes[1].name}.json").exists()
 
     again = FolderRunner(Pipeline(settings), tmp_path / "out", formats=["json"],
