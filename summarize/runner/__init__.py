@@ -52,21 +52,23 @@ def run_batch(
     """Process files, folders (their `*.txt`) and records into `out_dir`; one bad input never stops the run.
 
     Give `settings`, or a `pipeline` whose models may already be loaded. Locally the models load before the
-    first input is read, so a missing model fails at once. With `ray`, the cluster computes and this process
-    loads no model (unless a digest needs the summarizer). Missing extras (ray, ctranslate2) are said before
-    any work. One run at a time writes `out_dir`: another one holding it raises OutputLockedError, or with
-    `wait` is waited for (`on_wait(pid)` is called first). `on_load(role, name)` is called before a model
-    loads (a first run downloads it), `on_start(inputs)` when the work on the inputs begins, `on_outcome` after
-    each input.
+    first input is read, so a missing model fails at once. With `ray`, the cluster computes (an abstractive
+    digest too) and this process loads no model and looks for no device: the settings are resolved for the
+    workers (a GPU each with `num_gpus_per_worker`; `ray.worker_settings`), so a CPU-only head node drives GPU
+    workers; give `settings` then, since a `pipeline`'s were resolved for this machine. Missing extras (ray,
+    ctranslate2) are said before any work. One run at a time writes `out_dir`: another one holding it raises
+    OutputLockedError, or with `wait` is waited for (`on_wait(pid)` is called first). `on_load(role, name)` is
+    called before a model loads (a first run downloads it), `on_start(inputs)` when the work on the inputs
+    begins, `on_outcome` after each input.
     """
     items = [x for x in inputs if isinstance(x, InputItem)]
     items += discover_inputs([x for x in inputs if not isinstance(x, InputItem)])
     executor = None
-    if ray is not None:
-        from .ray import ray_executor, worker_settings
+    if ray is not None:  # resolved for the workers: this process may have no GPU where they have one
+        from .ray import driver_pipeline, ray_executor
 
-        settings = worker_settings(settings or (pipeline.settings if pipeline else Settings()), ray.num_gpus_per_worker)
-        pipeline = Pipeline(settings)
+        settings = settings or (pipeline.settings if pipeline else Settings())
+        pipeline = driver_pipeline(settings, address=ray.address, num_gpus_per_worker=ray.num_gpus_per_worker)
         executor = ray_executor(settings, address=ray.address, workers=ray.workers,
                                 num_gpus_per_worker=ray.num_gpus_per_worker)
     else:

@@ -63,12 +63,15 @@ def test_ray_matches_local_byte_for_byte(cluster, inputs, tiny_settings, tmp_pat
 
 
 def test_ray_with_the_abstractive_model(cluster, seed_files, tiny_settings, tmp_path):
+    # The digest too: the driver loads no model, its summary is one Ray task on a worker, and is the local one.
     settings = tiny_settings.replace(int8=False)  # exact whatever the batches (see above)
     paths = [*seed_files[:2], seed_files[0]]  # a file given twice: one cache key for two inputs
-    local = FolderRunner(Pipeline(settings), tmp_path / "local", formats=["json"]).run(discover_inputs(paths))
+    local = FolderRunner(Pipeline(settings), tmp_path / "local", formats=["json"]).run(
+        discover_inputs(paths), digest=True)
     assert not local.failed
-    remote = run_ray(settings, paths, tmp_path / "ray", formats=["json"])
+    remote = run_ray(settings, paths, tmp_path / "ray", formats=["json"], digest=True)
     assert [o.status for o in remote.outcomes] == ["done"] * 3
+    assert len(remote.digest) == 3
     assert files(tmp_path / "local") == files(tmp_path / "ray")
     assert f"{seed_files[0].stem}-2.json" in files(tmp_path / "ray")
 
@@ -88,3 +91,12 @@ def test_ray_executor_takes_the_default_engine(tiny_settings, monkeypatch):
     monkeypatch.setattr("summarize.runner.ray.ctranslate2_module", missing)
     with pytest.raises(UsageError, match="ctranslate2 package"):  # said before any work
         ray_executor(settings)
+
+
+def test_a_worker_without_its_model_is_a_usage_error(cluster, seed_files, tiny_settings, tmp_path):
+    # Said in the model's own words, not as a dead actor's traceback.
+    from summarize.errors import UsageError
+
+    settings = tiny_settings.replace(translator=str(tmp_path / "no-such-model"))
+    with pytest.raises(UsageError, match="a Ray worker cannot run the pipeline: .*no-such-model"):
+        run_ray(settings, seed_files[:1], tmp_path / "ray", formats=["json"])
