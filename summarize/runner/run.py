@@ -14,13 +14,13 @@ import json
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, Result
-from ..errors import OutputError, SummarizeError, UsageError
+from ..errors import InputError, OutputError, SummarizeError, UsageError
 from ..pipeline import Pipeline
 from ..render import (
     render_digest_html,
@@ -34,6 +34,7 @@ from ..render.html import IndexRow
 from ..render.markdown import render_markdown
 from .cache import CACHE_DIR, ResultCache
 from .executors import Computed, Executor, Job, failure_reason, local_executor
+from .fetch import Fetcher
 from .files import OutputFolder, OutputLock, open_atomic, utf8_safe, write_atomic
 from .inputs import InputItem, name_items
 from .sink import JsonlSink
@@ -43,6 +44,7 @@ RENDERERS = {"json": (".json", render_json), "md": (".md", render_markdown), "ht
 ERRORS_FILE = "errors.jsonl"
 INDEX_FILE = "index.html"
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
+PAGES_DIR = "pages"  # web pages as fetched or taken from an archive: <name>.html, what their offsets point into
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,7 @@ class RunReport:
     outcomes: list[Outcome] = field(default_factory=list)
     index: str | None = None
     digest: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)  # one line each, for people: what an archive skipped
 
     @property
     def failed(self) -> list[Outcome]:
@@ -115,6 +118,7 @@ class FolderRunner:
         on_outcome: Callable[[Outcome], None] | None = None,
         wait: bool = False,
         on_wait: Callable[[int | None], None] | None = None,
+        fetcher: Fetcher | None = None,
     ) -> None:
         unknown = set(formats) - set(RENDERERS)
         if unknown:
@@ -128,6 +132,7 @@ class FolderRunner:
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.wait = wait
         self.on_wait = on_wait
+        self.fetcher = fetcher  # for URL inputs; made when the first one is read
         self._lock: OutputLock | None = None
         self._folder: OutputFolder | None = None  # set for the length of a run
         self._cache: ResultCache | None = None
@@ -146,25 +151,31 @@ class FolderRunner:
             finally:
                 self._lock = None
 
-    def run(self, items: Sequence[InputItem], *, digest: bool = False) -> RunReport:
+    def run(self, items: Iterable[InputItem], *, digest: bool = False, protect: Iterable[str | Path] = ()
+            ) -> RunReport:
+        """Process `items`, a list or a stream read as the run goes. No output replaces an input file: those in
+        `protect`, those of `items` when it is a list (all known before the first write), and each item's file
+        as the run reads it."""
+        known = [item.path for item in items if item.path] if isinstance(items, Collection) else []
         with self.locked():
-            items = name_items(list(items))  # files and records from several sources may share an id or a name
-            self._folder = OutputFolder.create(self.out_dir, [item.path for item in items if item.path])
-            self._folder.remove_leftovers(CACHE_DIR)
+            self._folder = OutputFolder.create(self.out_dir, [*protect, *known])
+            self._folder.remove_leftovers(CACHE_DIR, PAGES_DIR)
             self._cache = ResultCache(self._folder)
             try:
-                return self._run(items, digest)
+                # files and records from several sources may share an id or a name
+                return self._run(name_items(items), digest)
             finally:
                 self._folder = self._cache = None
 
-    def _run(self, items: Sequence[InputItem], digest: bool) -> RunReport:
+    def _run(self, items: Iterable[InputItem], digest: bool) -> RunReport:
         folder = self._check_folder(digest)
         report = RunReport()
         sink = JsonlSink(self.jsonl) if self.jsonl else None
         docs: list[tuple[str, Document]] | None = [] if digest else None  # (name, translated document)
+        position: dict[str, int] = {}  # name → place in the input order (names are unique in a run)
         try:
             with open_atomic(folder.path(ERRORS_FILE)) as errors:
-                for outcome, doc in self._outcomes(items, sink):
+                for outcome, doc in self._outcomes(items, sink, position, keep_docs=digest):
                     report.outcomes.append(outcome)
                     if outcome.status == "failed":
                         row = {"id": outcome.id, "path": outcome.path, "error": outcome.error}
@@ -178,7 +189,6 @@ class FolderRunner:
             if sink:
                 sink.close()
         # Executors may finish in any order; reports, the index and the digest follow the input order.
-        position = {item.name: n for n, item in enumerate(items)}  # names are unique in a run
         report.outcomes.sort(key=lambda o: position[o.name])
         if "html" in self.formats:
             target = folder.path(INDEX_FILE)
@@ -204,21 +214,26 @@ class FolderRunner:
             raise UsageError(f"--jsonl {self.jsonl} is an input file: not written over")
         return folder
 
-    def _outcomes(self, items: Sequence[InputItem], sink: JsonlSink | None
-                  ) -> Iterator[tuple[Outcome, Document | None]]:
-        """Read and cache-check each input here; hand the rest to the executor as a lazy stream of Jobs. An
-        article identical to one finished earlier in this run is written from that one's result (`ResultCache.
-        twin`); twins in one batch are computed once by the pipeline. Each outcome comes with its translated
-        document (None for a failure)."""
-        cache = self._cache
-        assert cache is not None
+    def _outcomes(self, items: Iterable[InputItem], sink: JsonlSink | None, position: dict[str, int], *,
+                  keep_docs: bool) -> Iterator[tuple[Outcome, Document | None]]:
+        """Read and cache-check each input here, as the executor asks for the next Job (so a stream of inputs is
+        read as the run goes, a URL fetched when its turn comes); hand the rest to the executor. An article
+        identical to one finished earlier in this run is written from that one's result (`ResultCache.twin`);
+        twins in one batch are computed once by the pipeline. With `keep_docs`, each outcome comes with its
+        translated document (None for a failure)."""
+        cache, folder = self._cache, self._folder
+        assert cache is not None and folder is not None
         side: deque[tuple[Outcome, Document | None]] = deque()  # failures and hits found while jobs are pulled
 
         def jobs() -> Iterator[Job]:
             for item in items:
+                position[item.name] = len(position)
+                if item.path:
+                    folder.protect(item.path)
                 started = time.perf_counter()
                 try:
-                    doc = item.read(self.pipeline.settings.max_chars)
+                    doc = item.read(self.pipeline.settings.max_chars, fetcher=self._fetcher(item),
+                                    save_page=self._save_page)
                 except Exception as exc:  # noqa: BLE001 - a per-file failure must never end the run
                     side.append((Outcome(item.id, item.path, "failed", failure_reason(exc), name=item.name,
                                          seconds=time.perf_counter() - started), None))
@@ -227,25 +242,40 @@ class FolderRunner:
                 cached = cache.get(key) if self.use_cache else None
                 job = Job(item, doc, key, time.perf_counter() - started)
                 if cached is not None:
-                    side.append(self._deliver(Computed(job, cached, None, 0.0), sink, "cached"))
+                    side.append(self._deliver(Computed(job, cached, None, 0.0), sink, "cached", keep_docs))
                     continue
                 twin = cache.twin(doc)
                 if twin is not None:
-                    side.append(self._deliver(Computed(job, twin, None, 0.0), sink, "done"))
+                    side.append(self._deliver(Computed(job, twin, None, 0.0), sink, "done", keep_docs))
                     continue
                 yield job
 
         for computed in self.executor(jobs()):
             while side:
                 yield side.popleft()
-            outcome, doc = self._deliver(computed, sink, "done")
+            outcome, doc = self._deliver(computed, sink, "done", keep_docs)
             if outcome.status == "done":
                 cache.finished(computed.job.doc, computed.job.key)
             yield outcome, doc
         while side:
             yield side.popleft()
 
-    def _deliver(self, computed: Computed, sink: JsonlSink | None, status: str
+    def _fetcher(self, item: InputItem) -> Fetcher | None:
+        if item.url is not None and self.fetcher is None:
+            self.fetcher = Fetcher()
+        return self.fetcher
+
+    def _save_page(self, item: InputItem, body: bytes) -> str:
+        """A web page's bytes as `pages/<name>.html`: the file its Document's offsets point into."""
+        assert self._folder is not None
+        try:
+            target = self._folder.path(PAGES_DIR, f"{item.name}.html")
+            write_atomic(target, body)
+        except (OSError, OutputError) as exc:
+            raise InputError(item.id, _write_error(exc)) from None
+        return str(target)
+
+    def _deliver(self, computed: Computed, sink: JsonlSink | None, status: str, keep_doc: bool = True
                  ) -> tuple[Outcome, Document | None]:
         """Cache, outputs and JSONL for one result, fresh or cached; whatever fails here fails this file only."""
         job, result = computed.job, computed.result
@@ -284,7 +314,7 @@ class FolderRunner:
             name=item.name,
             date=row.date,
             first=row.first,
-        ), result.document
+        ), result.document if keep_doc else None  # documents are kept for a digest only: memory stays flat
 
     def _write_outputs(self, item: InputItem, result: Result, rendered_json: str) -> tuple[str, ...]:
         """`<name>.json/.md/.html`; every path is checked before the first is written."""
