@@ -1,15 +1,19 @@
 """The `summarize` command: a thin shell over the API. Options → Settings → `run_batch`; errors → exit codes.
 
-Exit codes: 0 all good, 1 some files failed (the others are still written), 2 usage or model error (and another
-run writing the same --out, unless --wait). Every message is printed as plain `Text`: file names, ids and errors
-may hold Rich markup such as "[red]", which must show as it is.
+Exit codes: 0 all good, 1 some files failed (the others are still written) or the run could not write what it
+must (a full disk stops it; a --jsonl, index or digest that cannot be written is said on its own line), 2 usage
+or model error (and another run writing the same --out, unless --wait), 130 Ctrl-C, 143 SIGTERM (one line each:
+what is finished; a rerun resumes). Every message is printed as plain `Text`: file names, ids and errors may hold
+Rich markup such as "[red]", which must show as it is.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .errors import ModelNotFoundError, SummarizeError, UsageError
+from .errors import ModelNotFoundError, RunInterrupted, RunStoppedError, SummarizeError, UsageError
 from .settings import ENGINES, FORMATS, SUMMARIZERS, THREADS_HELP, Settings
 from .version import __version__
 
@@ -101,35 +105,87 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
 ) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
-    settings = Settings(
-        translator=translator, summarizer_model=summarizer_model, revision=revision, lang=lang,
-        translate=not no_translate,
-        summarizer="extractive" if no_translate and summarizer == "abstractive" else summarizer,
-        length=length, engine=engine, device=device, dtype=dtype, int8=int8, max_batch_tokens=max_batch_tokens,
-        translation_beams=beams, summary_beams=1 if fast else DEFAULTS.summary_beams, threads=threads,
-        max_chars=max_chars,
-    )
-    formats = _formats(fmt)
-    items = _inputs(paths or [], input_jsonl, urls)
-    ray = _ray_options(backend, ray_address, workers, num_gpus_per_worker)
-    report = _run(items, settings, ray, out, formats=formats, jsonl=jsonl, use_cache=not no_cache,
-                  digest=digest, wait=wait, show_progress=not quiet and sys.stderr.isatty())
-    if not quiet:
-        _print_table(report)
-        for note in report.notes:
-            err.print(Text(note))
-    for o in report.failed:
-        err.print(Text(f"failed {o.id}" + (f" ({o.path})" if o.path else "") + f": {o.error}"))
-    if report.failed:
-        raise typer.Exit(1)
+    with _interruptible(out):
+        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
+        settings = Settings(
+            translator=translator, summarizer_model=summarizer_model, revision=revision, lang=lang,
+            translate=not no_translate,
+            summarizer="extractive" if no_translate and summarizer == "abstractive" else summarizer,
+            length=length, engine=engine, device=device, dtype=dtype, int8=int8, max_batch_tokens=max_batch_tokens,
+            translation_beams=beams, summary_beams=1 if fast else DEFAULTS.summary_beams, threads=threads,
+            max_chars=max_chars,
+        )
+        formats = _formats(fmt)
+        items = _inputs(paths or [], input_jsonl, urls)
+        ray = _ray_options(backend, ray_address, workers, num_gpus_per_worker)
+        try:
+            report = _run(items, settings, ray, out, formats=formats, jsonl=jsonl, use_cache=not no_cache,
+                          digest=digest, wait=wait, show_progress=not quiet and sys.stderr.isatty())
+        except RunStoppedError as exc:  # a full disk: what is finished, then one line
+            if exc.report is not None and not quiet:
+                _print_table(exc.report)
+            err.print(Text(f"error: {exc.reason}; the run stopped with {_finished(exc.report)}: rerun the same "
+                           "command to resume"))
+            raise typer.Exit(1) from None
+        if not quiet:
+            _print_table(report)
+            for note in report.notes:
+                err.print(Text(note))
+        for o in report.failed:
+            err.print(Text(f"failed {o.id}" + (f" ({o.path})" if o.path else "") + f": {o.error}"))
+        for problem in report.problems:
+            err.print(Text(f"error: {problem}"))
+        if report.failed or report.problems:
+            raise typer.Exit(1)
+
+
+@contextmanager
+def _interruptible(out: Path) -> Iterator[None]:
+    """While the command runs, Ctrl-C raises KeyboardInterrupt and SIGTERM RunInterrupted (a KeyboardInterrupt),
+    so that a run ends cleanly (errors.jsonl synced, the lock released, no temporary file) instead of dying; then
+    one line says what is finished, and the exit code is 128 + the signal (130, 143)."""
+
+    def terminate(signum: int, frame: object) -> None:
+        raise RunInterrupted(signum)
+
+    previous: dict[int, object] = {}
+    try:
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread (an embedding application): its own handlers stay
+        pass
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        err.print(Text(_interrupted_line(signum, getattr(exc, "report", None), out)))
+        raise typer.Exit(128 + signum) from None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _finished(report) -> str:
+    """How far a stopped run came, e.g. "12 of 40 articles finished (3 failed)"."""
+    if report is None:  # stopped before the first input (loading the models, waiting for the lock)
+        return "no article finished"
+    failed = len(report.failed)
+    of = f"{report.total} article{'s' if report.total != 1 else ''}"
+    if not report.total_known:  # an archive or a stream: how many more there were is not known
+        of = f"the {of} read so far"
+    return f"{report.finished} of {of} finished" + (f" ({failed} failed)" if failed else "")
+
+
+def _interrupted_line(signum: int, report, out: Path) -> str:
+    name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    return (f"interrupted by {name}: {_finished(report)} in {out}; run the same command again to resume "
+            "(finished articles are not redone)")
 
 
 def _formats(option: str) -> tuple[str, ...]:
-    formats = tuple(f.strip() for f in option.split(",") if f.strip())
-    if not formats or any(f not in FORMATS for f in formats):
-        raise UsageError(f"--format takes a comma-separated list of {', '.join(FORMATS)}; got {option!r}")
-    return formats
+    from .runner.run import parse_formats
+
+    return parse_formats(option)
 
 
 def _inputs(paths: Sequence[str], input_jsonl: str | None, urls: str | None) -> list:

@@ -338,6 +338,12 @@ def decode_bytes(data: bytes, *, name: str = "<input>") -> tuple[str, str, tuple
     return text, encoding, tuple(warnings)
 
 
+def check_length(text: str, name: str, max_chars: int = MAX_CHARS) -> None:
+    """InputError when `text` is longer than `max_chars` characters: an article is refused, never cut."""
+    if len(text) > max_chars:
+        raise InputError(name, f"{len(text):,} characters is over the limit of {max_chars:,} (--max-chars / Settings.max_chars)")
+
+
 def read_document(
     source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int = MAX_CHARS
 ) -> Document:
@@ -354,8 +360,7 @@ def read_document(
         path = str(p)
         doc_id = doc_id or p.stem
     text, encoding, warnings = decode_bytes(data, name=name)
-    if len(text) > max_chars:
-        raise InputError(name, f"{len(text):,} characters is over the limit of {max_chars:,} (--max-chars / Settings.max_chars)")
+    check_length(text, name, max_chars)
     return Document(
         id=doc_id or "stdin", text=text, path=path, meta={"encoding": encoding}, warnings=warnings
     )

@@ -56,3 +56,24 @@ class OutputLockedError(UsageError):
 class OutputError(InputError):
     """One article's outputs cannot be written safely (they would leave the output folder or replace an input):
     recorded for that file like an InputError; the run goes on."""
+
+
+class RunStoppedError(SummarizeError):
+    """A run that the machine stopped before its end (the disk is full, `errors.jsonl` cannot be written): the
+    articles it finished stay written and a rerun resumes. `report` holds the outcomes so far (CLI exit 1)."""
+
+    def __init__(self, reason: str, report: object = None) -> None:
+        self.reason = reason
+        self.report = report
+        super().__init__(reason)
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM stopped a run: the articles it finished stay written, `errors.jsonl` holds the
+    failures so far, and a rerun resumes. A KeyboardInterrupt, so that no per-file `except Exception` takes it.
+    `report` holds the outcomes so far (CLI exit 128 + the signal: 130, 143)."""
+
+    def __init__(self, signum: int = 2, report: object = None) -> None:
+        self.signum = signum
+        self.report = report
+        super().__init__(signum)

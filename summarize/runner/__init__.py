@@ -5,8 +5,8 @@
 stream out, with a content-hash cache that makes reruns and resumed runs cheap. One module a job: `inputs`
 (finding and reading inputs, naming their outputs), `fetch` (URLs → pages), `warc` (archives → pages), `pages`
 (the page record they share), `cache` (the result cache and twins), `executors` (computing: here, or with `ray`
-on a Ray cluster while this process still reads, caches and writes), `sink` (the `--jsonl` stream), `run` (the
-folder run that ties them together), `files` (the output folder's safety).
+on a Ray cluster while this process still reads, caches and writes), `sink` (`--jsonl`, `errors.jsonl`), `run`
+(the folder run that ties them together), `files` (the output folder's safety).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..pipeline import Pipeline
 from ..settings import FORMATS, Settings
 from .fetch import Fetcher, FetchLimits
 from .files import OutputLock, safe_name
-from .inputs import InputItem, discover_inputs, read_jsonl_inputs, read_url_list, survey
+from .inputs import InputItem, Survey, discover_inputs, read_jsonl_inputs, read_url_list, survey
 from .run import FolderRunner, Outcome, RunReport
 
 
@@ -68,10 +68,7 @@ def run_batch(
     list is surveyed first, so that no output replaces any input file and the number of articles is known.
     """
     notes: list[str] = []
-    protect, total = survey([x for x in inputs if not isinstance(x, InputItem)]) if isinstance(
-        inputs, Collection) else ([], None)
-    if total is not None:
-        total += sum(isinstance(x, InputItem) for x in inputs)
+    found = survey(inputs) if isinstance(inputs, Collection) else Survey([], None, [])  # a stream: as it comes
     executor = None
     if ray is not None:
         from .ray import ray_executor, worker_settings
@@ -88,8 +85,9 @@ def run_batch(
         if ray is None:
             pipeline.load_models(on_load=on_load)
         if on_start:
-            on_start(total)
-        report = runner.run(_items(inputs, notes.append), digest=digest, protect=protect)
+            on_start(found.total)
+        report = runner.run(_items(inputs, notes.append), digest=digest, protect=found.files, total=found.total,
+                            known_ids=found.ids)
     report.notes.extend(notes)
     return report
 

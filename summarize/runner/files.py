@@ -1,5 +1,6 @@
-"""The output folder's safety: file names from ids, atomic writes, nothing written outside it or over an input,
-one run at a time.
+"""The output folder's safety: names from ids, atomic writes, nothing written outside it or over an input.
+
+One run at a time writes it, too.
 
 - `safe_name`: the one way an article id becomes a file name.
 - `open_atomic` / `write_atomic`: a whole file or nothing, with the permissions the umask gives.
@@ -190,6 +191,11 @@ class OutputLock:
         try:  # O_NOFOLLOW: a planted symlink must not make the PID land elsewhere
             self.folder.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        except (FileExistsError, NotADirectoryError):
+            blocker = next((p for p in (self.folder, *self.folder.parents) if p.exists() and not p.is_dir()),
+                           self.folder)
+            raise UsageError(f"cannot use {self.folder} as the output folder: {blocker} is a file, not a folder "
+                             "(choose another --out)") from None
         except OSError as exc:
             raise UsageError(f"cannot use {self.folder} as the output folder: {exc.strerror or exc}") from None
         try:

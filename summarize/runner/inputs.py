@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..document import Document, replace
+from ..document import Document, check_length, document_from_text, replace
 from ..errors import InputError, UsageError
 from ..pipeline import load_document
+from ..segment import segment
 from .fetch import Fetcher, is_url
 from .files import file_problem, safe_name, utf8_safe
 from .pages import Page
@@ -35,18 +37,28 @@ SOURCE_URL = "source_url"
 
 SavePage = Callable[["InputItem", bytes], str]  # writes a page's bytes under the output folder; returns the path
 
+GivenId = str | int | float  # a JSON record's "id" as given: a number stays a number
+
 
 @dataclass(frozen=True, slots=True)
 class InputItem:
-    """One article to process: a file, a URL, a page of an archive, or text from stdin / a JSONL record."""
+    """One article to process: a file, a URL, a page of an archive, bytes from stdin, or the text of a JSONL
+    record."""
 
-    id: str  # as given (a file's stem, a record's "id", a URL): the document id in every output
+    id: str  # as given (a file's stem, a record's "id" as text, a URL): the document id in every output
     path: str | None = None  # the file it comes from (a JSONL file, a WARC archive); None: stdin or a URL
-    data: bytes | None = None  # the text itself (stdin, a record); None: read `path`
+    data: bytes | None = None  # bytes to decode (stdin); None: read `path` (or take `text`, or the page)
     error: str | None = None  # a bad JSONL record, a folder without articles: reported as this item's failure
     name: str = ""  # the stem of its output files: `safe_name(id)`, unique in the run (see `name_items`)
+    text: str | None = None  # a JSONL record's text: text already, never decoded again
+    given_id: GivenId | None = None  # a record's "id" exactly as its JSON gave it; None: `id`
     url: str | None = None  # a page to fetch when the run reaches it
     page: Page | None = None  # a page in hand (an archive's record)
+
+    @property
+    def join_id(self) -> GivenId:
+        """The id that `--jsonl` lines and `errors.jsonl` rows carry, to join them back to the inputs."""
+        return self.id if self.given_id is None else self.given_id
 
     def read(self, max_chars: int, *, fetcher: Fetcher | None = None, save_page: SavePage | None = None
              ) -> Document:
@@ -57,6 +69,10 @@ class InputItem:
         if self.page is not None or self.url is not None:
             page = self.page or (fetcher or Fetcher()).fetch(self.url or "")
             return self._read_page(page, max_chars, save_page)
+        if self.text is not None:
+            doc = document_from_text(self.text, self.id)
+            check_length(doc.text, self.id, max_chars)
+            return _article(segment(doc), self.id)
         if self.data is not None:
             return _article(load_document(self.data, doc_id=self.id, max_chars=max_chars), self.id)
         path = Path(self.path or "")
@@ -92,13 +108,21 @@ def discover_inputs(paths: Iterable[str | Path], *, stdin: IO[bytes] | None = No
     return name_items(_expand(_find(paths), stdin, on_note or log.info))
 
 
-def survey(paths: Collection[str | Path]) -> tuple[list[str], int | None]:
-    """What `discover_inputs(paths)` will read, found without reading it: the local files (which outputs must never
-    replace) and the number of articles (None when an archive is among them: its records are counted as read)."""
-    found = list(_find(paths))
-    files = [str(x) for x in found if isinstance(x, Path)] + [x.path for x in found
-                                                               if isinstance(x, InputItem) and x.path]
-    return files, None if any(isinstance(x, Path) for x in found) else len(found)
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """What a run of a list of inputs will read, found before reading it."""
+
+    files: list[str]  # the local files (which no output may replace)
+    total: int | None  # articles; None when an archive is among them (its records are counted as read)
+    ids: list[str]  # the ids known before reading (an archive's are not): their own names stay theirs
+
+
+def survey(inputs: Collection[InputItem | str | Path]) -> Survey:
+    """What a list of items and paths (see `discover_inputs`) gives, found without reading any of it."""
+    found = [x for raw in inputs for x in ([raw] if isinstance(raw, InputItem) else _find([raw]))]
+    items = [x for x in found if isinstance(x, InputItem)]
+    files = [str(x) for x in found if isinstance(x, Path)] + [x.path for x in items if x.path]
+    return Survey(files, None if any(isinstance(x, Path) for x in found) else len(found), [x.id for x in items])
 
 
 _STDIN = "-"
@@ -200,18 +224,27 @@ def read_url_list(path: str | Path, *, stdin: IO[bytes] | None = None) -> Iterat
 def read_jsonl_inputs(path: str | Path, *, stdin: IO[bytes] | None = None) -> list[InputItem]:
     """`{"id": ..., "text": ...}` records, one per line; a bad line becomes a failing item, not a crash.
 
-    A record's id is its "id" as given (a number: its digits); without one (missing, null or ""), `line<N>`."""
+    A record's id is its "id" as given (a number: its digits in the document, the number itself in `--jsonl`
+    lines and `errors.jsonl` rows); without one (missing, null or ""), `line<N>`. A record whose id an earlier
+    record has, with other text, fails: an id names one article (the same id with the same text is the same
+    article again)."""
     stream, source = _open(path, stdin)
     items: list[InputItem] = []
+    first: dict[str, tuple[int, str]] = {}  # JSON of an id -> (line, text) of the first record with it
     with stream:
         for n, line in enumerate(stream, 1):
             if not line.strip():
                 continue
-            doc_id, text, problem = _record(line, n)
+            doc_id, given, text, problem = _record(line, n)
+            if not problem and given is not None:
+                seen, seen_text = first.setdefault(json.dumps(given), (n, text))
+                if seen_text != text:
+                    problem = (f"duplicate id {json.dumps(given, ensure_ascii=False)}: line {seen} has it, with "
+                               "other text")
             if problem:
-                items.append(InputItem(id=doc_id, path=source, error=f"line {n}: {problem}"))
+                items.append(InputItem(id=doc_id, path=source, error=f"line {n}: {problem}", given_id=given))
             else:
-                items.append(InputItem(id=doc_id, path=source, data=text.encode("utf-8")))
+                items.append(InputItem(id=doc_id, path=source, text=text, given_id=given))
     return list(name_items(items))
 
 
@@ -225,51 +258,54 @@ def _open(path: str | Path, stdin: IO[bytes] | None) -> tuple[IO[bytes], str | N
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _record(line: bytes, n: int) -> tuple[str, str, str | None]:
-    """One JSONL line → (id, text, problem); `problem` says for people what is wrong, None for a good record."""
+def _record(line: bytes, n: int) -> tuple[str, GivenId | None, str, str | None]:
+    """One JSONL line → (id, id as given, text, problem); `problem` says for people what is wrong, None for a
+    good record."""
     fallback = f"line{n}"
     try:
         record = json.loads(line)
     except UnicodeDecodeError:
-        return fallback, "", "not valid JSON (not UTF-8 text)"
+        return fallback, None, "", "not valid JSON (not UTF-8 text)"
     except json.JSONDecodeError as exc:
-        return fallback, "", f"not valid JSON ({exc.msg} at column {exc.colno})"
+        return fallback, None, "", f"not valid JSON ({exc.msg} at column {exc.colno})"
     if not isinstance(record, dict):
-        return fallback, "", "not a JSON object"
-    raw_id = record.get("id")
-    if raw_id is None or raw_id == "":
-        doc_id = fallback
-    elif isinstance(raw_id, (str, int, float)) and not isinstance(raw_id, bool):
-        doc_id = str(raw_id)
+        return fallback, None, "", "not a JSON object"
+    given = record.get("id")
+    if given is None or given == "":
+        doc_id, given = fallback, None
+    elif isinstance(given, str) or (isinstance(given, (int, float)) and not isinstance(given, bool)
+                                    and math.isfinite(given)):
+        doc_id = str(given)
     else:
-        return fallback, "", '"id" must be a string or a number'
+        return fallback, None, "", '"id" must be a string or a number'
     if utf8_safe(doc_id) != doc_id:
-        return fallback, "", '"id" is not valid Unicode (a lone surrogate escape such as \\ud800)'
+        return fallback, None, "", '"id" is not valid Unicode (a lone surrogate escape such as \\ud800)'
     if "text" not in record:
-        return doc_id, "", 'no "text" field'
+        return doc_id, given, "", 'no "text" field'
     text = record["text"]
     if not isinstance(text, str):
-        return doc_id, "", '"text" is not a string'
+        return doc_id, given, "", '"text" is not a string'
     if utf8_safe(text) != text:
-        return doc_id, "", '"text" is not valid Unicode (a lone surrogate escape such as \\ud800)'
-    return doc_id, text, None
+        return doc_id, given, "", '"text" is not valid Unicode (a lone surrogate escape such as \\ud800)'
+    return doc_id, given, text, None
 
 
-def name_items(items: Iterable[InputItem]) -> Iterator[InputItem]:
-    """Unique ids ("x", "x-2", ...) and unique output names: `safe_name` of the id, with "-2"... where two names
-    differ only in case (one file on macOS and Windows). Lazy: only the ids and names taken so far are kept."""
-    ids: set[str] = set()
-    names: set[str] = set()
+def name_items(items: Iterable[InputItem], *, known: Iterable[str] = ()) -> Iterator[InputItem]:
+    """Unique output names, ids untouched: `safe_name` of the id; where it would be the name of an earlier item
+    (the same id twice, or names that differ only in case: one file on macOS and Windows), "-2", "-3"... is
+    added: the first such name that is no item's own name in the run, so that it never takes another's. Lazy
+    over a stream, which keeps only the names taken so far: there only the ids in `known` (and those seen) are
+    kept from, and a later item whose own name an earlier one took gets a suffix itself (a list is looked at
+    whole first, so that never happens)."""
+    listed = [item.id for item in items] if isinstance(items, Collection) else []
+    own = {safe_name(doc_id).casefold() for doc_id in [*known, *listed]}
+    taken: set[str] = set()
     for item in items:
-        doc_id = _first_free(item.id, ids)
-        name = _first_free(safe_name(doc_id), names, fold=True)
-        yield replace(item, id=doc_id, name=name)
-
-
-def _first_free(base: str, taken: set[str], *, fold: bool = False) -> str:
-    candidate, n = base, 1
-    while (candidate.casefold() if fold else candidate) in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    taken.add(candidate.casefold() if fold else candidate)
-    return candidate
+        base = name = safe_name(item.id)
+        own.add(base.casefold())
+        n = 1
+        while name.casefold() in taken or (n > 1 and name.casefold() in own):
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.casefold())
+        yield replace(item, name=name)

@@ -71,14 +71,17 @@ def ray_executor(
         ctranslate2_module()  # a local Ray instance's workers share this environment: a missing package said now
 
     def execute(jobs: Iterable[Job]) -> Iterator[Computed]:
-        pending = {job.key: job for job in jobs}
+        pending: dict[str, list[Job]] = {}  # the same key twice: the same record given twice, computed once
+        for job in jobs:
+            pending.setdefault(job.key, []).append(job)
         if not pending:  # every input was cached or failed to read: no cluster work at all
             return
         if not ray.is_initialized():
             ray.init(address=None if address in (None, "local") else address, ignore_reinit_error=True,
                      include_dashboard=False, log_to_driver=False)
         ray.data.DataContext.get_current().enable_progress_bars = False  # the CLI shows its own progress
-        rows = [{"key": key, "doc": json.dumps(job.doc.to_dict(), ensure_ascii=False)} for key, job in pending.items()]
+        rows = [{"key": key, "doc": json.dumps(same[0].doc.to_dict(), ensure_ascii=False)}
+                for key, same in pending.items()]
         with warnings.catch_warnings():  # see _retry_limits
             warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
             dataset = ray.data.from_items(rows).map_batches(
@@ -90,11 +93,12 @@ def ray_executor(
                 **_retry_limits(ray),
             )
         for row in dataset.iter_rows():
-            job = pending.pop(row["key"], None)
-            if job is None:  # a retried batch answered twice: the first answer counts
+            same = pending.pop(row["key"], None)
+            if same is None:  # a retried batch answered twice: the first answer counts
                 continue
             result = Result.from_dict(json.loads(row["result"])) if row["result"] else None
-            yield Computed(job, result, row["error"] or None, float(row["seconds"]))
+            for job in same:
+                yield Computed(job, result, row["error"] or None, float(row["seconds"]) / len(same))
 
     return execute
 

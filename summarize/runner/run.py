@@ -1,26 +1,30 @@
 """The folder run: each input read, looked up in the cache, computed by an executor and written into `--out`.
 
-A run never stops on one bad file: each failure is recorded (`errors.jsonl`) and the others go on. Each
-finished article is written atomically under its own name (`inputs.name_items`) and cached (`cache.ResultCache`)
-keyed by `Pipeline.cache_key`, so a rerun (or a run resumed after a kill) redoes nothing and duplicates nothing.
-One run at a time writes a folder (`files.OutputLock`), and nothing is written outside it or over an input
-(`files.OutputFolder`). Results are streamed to disk; only small `Outcome` rows stay in memory (and, for a
-digest, the translated documents).
+A run never stops on one bad file: each failure is appended to `errors.jsonl` at once and the others go on.
+Each finished article is written atomically under its own name (`inputs.name_items`) and cached
+(`cache.ResultCache`) keyed by `Pipeline.cache_key`, so a rerun (or a run resumed after a kill) redoes nothing
+and duplicates nothing. One run at a time writes a folder (`files.OutputLock`), and nothing is written outside
+it or over an input (`files.OutputFolder`). Results are streamed to disk; only small `Outcome` rows stay in
+memory (and, for a digest, the translated documents).
+
+What stops a run: a full disk (`RunStoppedError`: nothing more could be written) and Ctrl-C or SIGTERM
+(`RunInterrupted`); either way what was finished stays written and the lock is released.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import os
+import signal
 import time
-from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..document import Document, Result
-from ..errors import InputError, OutputError, SummarizeError, UsageError
+from ..errors import InputError, OutputError, RunInterrupted, RunStoppedError, UsageError
 from ..pipeline import Pipeline
 from ..render import (
     render_digest_html,
@@ -35,9 +39,11 @@ from ..render.markdown import render_markdown
 from .cache import CACHE_DIR, ResultCache
 from .executors import Computed, Executor, Job, failure_reason, local_executor
 from .fetch import Fetcher
-from .files import OutputFolder, OutputLock, open_atomic, utf8_safe, write_atomic
-from .inputs import InputItem, name_items
-from .sink import JsonlSink
+from .files import OutputFolder, OutputLock, utf8_safe, write_atomic
+from .inputs import GivenId, InputItem, name_items
+from .sink import ErrorLog, JsonlSink, disk_full
+
+log = logging.getLogger(__name__)
 
 # Output format → (file suffix, renderer).
 RENDERERS = {"json": (".json", render_json), "md": (".md", render_markdown), "html": (".html", render_html)}
@@ -45,6 +51,15 @@ ERRORS_FILE = "errors.jsonl"
 INDEX_FILE = "index.html"
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
 PAGES_DIR = "pages"  # web pages as fetched or taken from an archive: <name>.html, what their offsets point into
+
+
+def parse_formats(formats: str | Sequence[str]) -> tuple[str, ...]:
+    """Output formats from "json,md" (or a sequence of names); UsageError when one is unknown or none is given."""
+    names = tuple(f.strip() for f in (formats.split(",") if isinstance(formats, str) else formats) if f.strip())
+    if not names or any(f not in RENDERERS for f in names):
+        given = formats if isinstance(formats, str) else ",".join(formats)
+        raise UsageError(f"--format takes a comma-separated list of {', '.join(RENDERERS)}; got {given!r}")
+    return names
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +83,7 @@ class Outcome:
     name: str = ""  # the stem of its output files
     date: str = ""  # the article's date, when it gives one (for the index)
     first: str = ""  # the summary's first sentence (for the index)
+    given_id: GivenId | None = None  # the id as the input gave it (`InputItem.join_id`); None: `id`
 
     def index_row(self) -> IndexRow:
         if self.status == "failed":
@@ -82,21 +98,36 @@ class RunReport:
     outcomes: list[Outcome] = field(default_factory=list)
     index: str | None = None
     digest: tuple[str, ...] = ()
+    total: int = 0  # inputs in the run (a stopped run has fewer outcomes)
+    total_known: bool = True  # False: a stream of unknown length (an archive...), `total` counts those read so far
+    # What went wrong beside the articles, the run going on: the --jsonl stream, the index, the digest.
+    problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # one line each, for people: what an archive skipped
 
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "failed"]
 
+    @property
+    def finished(self) -> int:
+        """Inputs whose outputs are written (done or cached)."""
+        return sum(o.status != "failed" for o in self.outcomes)
 
-def _write_error(exc: OSError | OutputError) -> str:
-    """Why an article's outputs could not be written, for people."""
+
+def _write_error(exc: OSError | OutputError, what: str = "outputs") -> str:
+    """Why a file could not be written, for people."""
     if isinstance(exc, OutputError):
         return f"cannot write {exc}"
     where = exc.filename2 or exc.filename
     if where and exc.strerror:
         return f"cannot write {utf8_safe(os.fsdecode(where))}: {exc.strerror}"
-    return f"cannot write outputs: {exc.strerror or exc}"
+    return f"cannot write {what}: {exc.strerror or exc}"
+
+
+def _stop_if_full(exc: OSError | OutputError, what: str = "outputs") -> None:
+    """A full disk stops the run: nothing more could be written, not even the failure's row."""
+    if isinstance(exc, OSError) and disk_full(exc):
+        raise RunStoppedError(_write_error(exc, what)) from None
 
 
 class FolderRunner:
@@ -120,12 +151,9 @@ class FolderRunner:
         on_wait: Callable[[int | None], None] | None = None,
         fetcher: Fetcher | None = None,
     ) -> None:
-        unknown = set(formats) - set(RENDERERS)
-        if unknown:
-            raise SummarizeError(f"unknown output format(s): {', '.join(sorted(unknown))}")
         self.pipeline = pipeline
         self.out_dir = Path(out_dir)
-        self.formats = tuple(formats)
+        self.formats = parse_formats(formats) if formats else ()
         self.jsonl = jsonl
         self.use_cache = use_cache
         self.executor = executor or local_executor(pipeline, group_size)
@@ -151,53 +179,85 @@ class FolderRunner:
             finally:
                 self._lock = None
 
-    def run(self, items: Iterable[InputItem], *, digest: bool = False, protect: Iterable[str | Path] = ()
-            ) -> RunReport:
-        """Process `items`, a list or a stream read as the run goes. No output replaces an input file: those in
+    def run(self, items: Iterable[InputItem], *, digest: bool = False, protect: Iterable[str | Path] = (),
+            total: int | None = None, known_ids: Iterable[str] = ()) -> RunReport:
+        """Process `items`, a list or a stream read as the run goes (`total`: its length, `known_ids`: the ids it
+        will give, as far as they are known; see `name_items`). No output replaces an input file: those in
         `protect`, those of `items` when it is a list (all known before the first write), and each item's file
-        as the run reads it."""
-        known = [item.path for item in items if item.path] if isinstance(items, Collection) else []
+        as the run reads it. A full disk (RunStoppedError) or Ctrl-C / SIGTERM (RunInterrupted) end the run
+        early, the exception holding the report so far; the lock is released and no temporary file stays."""
         with self.locked():
+            # files and records from several sources may share a name
+            named = list(name_items(items)) if isinstance(items, Collection) else name_items(items, known=known_ids)
+            known = [item.path for item in named if item.path] if isinstance(named, list) else []
             self._folder = OutputFolder.create(self.out_dir, [*protect, *known])
             self._folder.remove_leftovers(CACHE_DIR, PAGES_DIR)
             self._cache = ResultCache(self._folder)
+            if isinstance(named, list):
+                total = len(named)
+            report = RunReport(total=total or 0, total_known=total is not None)
+            position: dict[str, int] = {}  # name → place in the input order (names are unique in a run)
             try:
-                # files and records from several sources may share an id or a name
-                return self._run(name_items(items), digest)
+                self._run(named, digest, report, position)
+                return report
+            except RunStoppedError as exc:
+                exc.report = report
+                raise
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as the CLI turns it into RunInterrupted
+                stop = exc if isinstance(exc, RunInterrupted) else RunInterrupted(signal.SIGINT)
+                stop.report = report
+                raise stop from None
             finally:
+                # Executors may finish in any order; reports and the index follow the input order.
+                report.outcomes.sort(key=lambda o: position[o.name])
                 self._folder = self._cache = None
 
-    def _run(self, items: Iterable[InputItem], digest: bool) -> RunReport:
+    def _run(self, items: Iterable[InputItem], digest: bool, report: RunReport, position: dict[str, int]) -> None:
         folder = self._check_folder(digest)
-        report = RunReport()
-        sink = JsonlSink(self.jsonl) if self.jsonl else None
-        docs: list[tuple[str, Document]] | None = [] if digest else None  # (name, translated document)
-        position: dict[str, int] = {}  # name → place in the input order (names are unique in a run)
+        docs: list[tuple[int, Document]] | None = [] if digest else None  # (input position, translated document)
+        started = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        errors_path = folder.path(ERRORS_FILE)
         try:
-            with open_atomic(folder.path(ERRORS_FILE)) as errors:
-                for outcome, doc in self._outcomes(items, sink, position, keep_docs=digest):
-                    report.outcomes.append(outcome)
-                    if outcome.status == "failed":
-                        row = {"id": outcome.id, "path": outcome.path, "error": outcome.error}
-                        errors.write(json.dumps({k: v and utf8_safe(v) for k, v in row.items()},
-                                                ensure_ascii=False) + "\n")
-                        errors.flush()
-                    elif docs is not None and doc is not None:
-                        docs.append((outcome.name, doc))
-                    self.on_outcome(outcome)
+            errors = ErrorLog(errors_path, run=started)
+        except OSError as exc:
+            raise UsageError(_write_error(exc, str(errors_path))) from None
+
+        def emit(outcome: Outcome, doc: Document | None) -> None:
+            """Take one outcome at once: counted, its failure synced to errors.jsonl, reported."""
+            report.outcomes.append(outcome)
+            if outcome.status == "failed":
+                try:
+                    errors.add(outcome.id if outcome.given_id is None else outcome.given_id, outcome.path,
+                               outcome.error)
+                except OSError as exc:
+                    raise RunStoppedError(_write_error(exc, str(errors_path))) from None
+            elif docs is not None and doc is not None:
+                docs.append((position[outcome.name], doc))
+            self.on_outcome(outcome)
+            if sink and sink.full:
+                raise RunStoppedError(sink.error or "the disk is full")
+
+        sink = None
+        try:
+            sink = JsonlSink(self.jsonl) if self.jsonl else None
+            self._process(items, sink, emit, report, position)
         finally:
+            errors.close()
             if sink:
                 sink.close()
-        # Executors may finish in any order; reports, the index and the digest follow the input order.
+        if sink and sink.error:
+            report.problems.append(sink.error)
         report.outcomes.sort(key=lambda o: position[o.name])
-        if "html" in self.formats:
-            target = folder.path(INDEX_FILE)
-            write_atomic(target, render_index([o.index_row() for o in report.outcomes]))
-            report.index = str(target)
-        if docs:
-            docs.sort(key=lambda pair: position[pair[0]])
-            report.digest = self._write_digest([doc for _, doc in docs])
-        return report
+        try:
+            if "html" in self.formats:
+                target = folder.path(INDEX_FILE)
+                write_atomic(target, render_index([o.index_row() for o in report.outcomes]))
+                report.index = str(target)
+            if docs:
+                report.digest = self._write_digest([doc for _, doc in sorted(docs, key=lambda pair: pair[0])])
+        except (OSError, OutputError) as exc:
+            _stop_if_full(exc)
+            report.problems.append(_write_error(exc))
 
     def _check_folder(self, digest: bool) -> OutputFolder:
         """The run's own files may not lead out of the folder or replace an input: a usage error, before any work."""
@@ -214,20 +274,21 @@ class FolderRunner:
             raise UsageError(f"--jsonl {self.jsonl} is an input file: not written over")
         return folder
 
-    def _outcomes(self, items: Iterable[InputItem], sink: JsonlSink | None, position: dict[str, int], *,
-                  keep_docs: bool) -> Iterator[tuple[Outcome, Document | None]]:
+    def _process(self, items: Iterable[InputItem], sink: JsonlSink | None,
+                 emit: Callable[[Outcome, Document | None], None], report: RunReport, position: dict[str, int]
+                 ) -> None:
         """Read and cache-check each input here, as the executor asks for the next Job (so a stream of inputs is
         read as the run goes, a URL fetched when its turn comes); hand the rest to the executor. An article
         identical to one finished earlier in this run is written from that one's result (`ResultCache.twin`);
-        twins in one batch are computed once by the pipeline. With `keep_docs`, each outcome comes with its
-        translated document (None for a failure)."""
+        twins in one batch are computed once by the pipeline. Each outcome is emitted as soon as it is known,
+        with its translated document (None for a failure)."""
         cache, folder = self._cache, self._folder
         assert cache is not None and folder is not None
-        side: deque[tuple[Outcome, Document | None]] = deque()  # failures and hits found while jobs are pulled
 
         def jobs() -> Iterator[Job]:
             for item in items:
                 position[item.name] = len(position)
+                report.total = max(report.total, len(position))
                 if item.path:
                     folder.protect(item.path)
                 started = time.perf_counter()
@@ -235,30 +296,27 @@ class FolderRunner:
                     doc = item.read(self.pipeline.settings.max_chars, fetcher=self._fetcher(item),
                                     save_page=self._save_page)
                 except Exception as exc:  # noqa: BLE001 - a per-file failure must never end the run
-                    side.append((Outcome(item.id, item.path, "failed", failure_reason(exc), name=item.name,
-                                         seconds=time.perf_counter() - started), None))
+                    emit(Outcome(item.id, item.path, "failed", failure_reason(exc), name=item.name,
+                                 seconds=time.perf_counter() - started, given_id=item.given_id), None)
                     continue
                 key = self.pipeline.cache_key(doc)
-                cached = cache.get(key) if self.use_cache else None
                 job = Job(item, doc, key, time.perf_counter() - started)
-                if cached is not None:
-                    side.append(self._deliver(Computed(job, cached, None, 0.0), sink, "cached", keep_docs))
+                found = cache.get(key, doc) if self.use_cache else None
+                rendered = self._rendered(found, key) if found is not None else None
+                status = "cached"
+                if rendered is None:
+                    found, status = cache.twin(doc), "done"
+                    rendered = self._rendered(found, key) if found is not None else None
+                if found is None or rendered is None:
+                    yield job
                     continue
-                twin = cache.twin(doc)
-                if twin is not None:
-                    side.append(self._deliver(Computed(job, twin, None, 0.0), sink, "done", keep_docs))
-                    continue
-                yield job
+                emit(*self._deliver(Computed(job, found, None, 0.0), sink, status, rendered))
 
         for computed in self.executor(jobs()):
-            while side:
-                yield side.popleft()
-            outcome, doc = self._deliver(computed, sink, "done", keep_docs)
+            outcome, doc = self._deliver(computed, sink, "done")
             if outcome.status == "done":
                 cache.finished(computed.job.doc, computed.job.key)
-            yield outcome, doc
-        while side:
-            yield side.popleft()
+            emit(outcome, doc)
 
     def _fetcher(self, item: InputItem) -> Fetcher | None:
         if item.url is not None and self.fetcher is None:
@@ -272,32 +330,52 @@ class FolderRunner:
             target = self._folder.path(PAGES_DIR, f"{item.name}.html")
             write_atomic(target, body)
         except (OSError, OutputError) as exc:
+            _stop_if_full(exc)
             raise InputError(item.id, _write_error(exc)) from None
         return str(target)
 
-    def _deliver(self, computed: Computed, sink: JsonlSink | None, status: str, keep_doc: bool = True
-                 ) -> tuple[Outcome, Document | None]:
-        """Cache, outputs and JSONL for one result, fresh or cached; whatever fails here fails this file only."""
+    def _render(self, result: Result) -> dict[str, str]:
+        """Every output of a result, rendered once; "json" always (it is also the cache entry)."""
+        rendered = {"json": render_json(result)}
+        rendered.update((fmt, RENDERERS[fmt][1](result)) for fmt in self.formats if fmt != "json")
+        return rendered
+
+    def _rendered(self, result: Result, key: str) -> dict[str, str] | None:
+        """A cached result's outputs; None when its entry, though well-formed, cannot be rendered (recomputed)."""
+        try:
+            return self._render(result)
+        except Exception as exc:  # noqa: BLE001 - a damaged cache entry is a miss, never the end of the run
+            log.info("cache entry %s does not render (%s): recomputed", key, exc)
+            return None
+
+    def _deliver(self, computed: Computed, sink: JsonlSink | None, status: str,
+                 rendered: dict[str, str] | None = None) -> tuple[Outcome, Document | None]:
+        """Cache, outputs and JSONL for one result, fresh or cached; whatever fails here fails this file only,
+        but for a full disk, which stops the run."""
         job, result = computed.job, computed.result
         item = job.item
         started = time.perf_counter()
 
-        def seconds() -> float:
-            return job.seconds + computed.seconds + time.perf_counter() - started
+        def failed(error: str) -> tuple[Outcome, None]:
+            return Outcome(item.id, item.path, "failed", error, name=item.name, given_id=item.given_id,
+                           seconds=job.seconds + computed.seconds + time.perf_counter() - started), None
 
         if computed.error is not None or result is None:
-            return Outcome(item.id, item.path, "failed", computed.error or "no result", name=item.name,
-                           seconds=seconds()), None
+            return failed(computed.error or "no result")
         try:
-            rendered = render_json(result)  # once: the cache entry and the .json file are the same text
+            rendered = rendered or self._render(result)
+        except Exception as exc:  # noqa: BLE001 - a per-file failure must never end the run
+            return failed(f"cannot render: {failure_reason(exc)}")
+        try:
             if status == "done":
                 assert self._cache is not None
-                self._cache.put(job.key, rendered)
-            outputs = self._write_outputs(item, result, rendered)
-            if sink:
-                sink.write(result, job.key)
+                self._cache.put(job.key, rendered["json"])
+            outputs = self._write_outputs(item, rendered)
         except (OSError, OutputError) as exc:
-            return Outcome(item.id, item.path, "failed", _write_error(exc), name=item.name, seconds=seconds()), None
+            _stop_if_full(exc)
+            return failed(_write_error(exc))
+        if sink:  # the article is done whatever happens to the stream (see JsonlSink.error)
+            sink.write(result, job.key, item.join_id)
         row = IndexRow.of(result)
         return Outcome(
             id=item.id,
@@ -307,21 +385,22 @@ class FolderRunner:
             summary_sentences=len(result.summary.sentences) if result.summary else 0,
             flagged=row.flagged,
             warnings=row.warnings,
-            seconds=seconds(),
+            seconds=job.seconds + computed.seconds + time.perf_counter() - started,
             outputs=outputs,
             title=row.title,
             key=job.key,
             name=item.name,
             date=row.date,
             first=row.first,
-        ), result.document if keep_doc else None  # documents are kept for a digest only: memory stays flat
+            given_id=item.given_id,
+        ), result.document
 
-    def _write_outputs(self, item: InputItem, result: Result, rendered_json: str) -> tuple[str, ...]:
+    def _write_outputs(self, item: InputItem, rendered: dict[str, str]) -> tuple[str, ...]:
         """`<name>.json/.md/.html`; every path is checked before the first is written."""
         assert self._folder is not None
         targets = [(self._folder.path(f"{item.name}{RENDERERS[fmt][0]}"), fmt) for fmt in self.formats]
         for target, fmt in targets:
-            write_atomic(target, rendered_json if fmt == "json" else RENDERERS[fmt][1](result))
+            write_atomic(target, rendered[fmt])
         return tuple(str(target) for target, _ in targets)
 
     def _write_digest(self, docs: Sequence[Document]) -> tuple[str, ...]:

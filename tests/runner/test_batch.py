@@ -32,14 +32,14 @@ def extractive_pipeline(tiny_settings) -> Pipeline:
     return Pipeline(tiny_settings.replace(summarizer="extractive"))
 
 
-def test_discover_inputs_sorts_folders_and_makes_ids_unique(tmp_path, seed_files):
+def test_discover_inputs_sorts_folders_and_names_outputs_uniquely(tmp_path, seed_files):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     shutil.copy(seed_files[0], tmp_path / "a" / "x.txt")
     shutil.copy(seed_files[1], tmp_path / "b" / "x.txt")
     (tmp_path / "a" / "notes.md").write_text("ignored")
-    items = list(discover_inputs([tmp_path / "a", tmp_path / "b"]))
-    assert [i.id for i in items] == ["x", "x-2"]
+    items = discover_inputs([tmp_path / "a", tmp_path / "b"])
+    assert [(i.id, i.name) for i in items] == [("x", "x"), ("x", "x-2")]  # the id as given, a unique file name
 
 
 def test_rerun_uses_the_cache_and_rewrites_identical_outputs(tmp_path, extractive_pipeline, seeds_dir):
@@ -75,7 +75,7 @@ def test_jsonl_sink_cuts_a_torn_last_line(tmp_path):
     sink = JsonlSink(path)
     sink.close()
     assert path.read_text() == '{"cache_key": "k1", "document": {"id": "a"}}\n'
-    assert sink.done == {"k1"}
+    assert sink.written("k1", "a") and not sink.written("k2", "a")
 
 
 def test_input_jsonl_records_and_bad_lines(tmp_path, extractive_pipeline):
@@ -238,7 +238,7 @@ def test_a_cache_hit_whose_outputs_cannot_be_written_fails_only_that_file(tmp_pa
         assert [o.status for o in report.outcomes] == ["failed", status]
         assert report.outcomes[0].error.startswith(f"cannot write {out / seed_files[0].stem}.json: ")
         errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
-        assert [e["id"] for e in errors] == [seed_files[0].stem]
+        assert [e["id"] for e in errors if e["run"] == errors[-1]["run"]] == [seed_files[0].stem]
         assert not list(out.rglob("*.tmp"))
 
 

@@ -169,8 +169,8 @@ def test_a_url_alone_is_something_to_read(tmp_path, capsys):
 
 def test_a_folder_of_only_html_is_not_empty(tmp_path, pages):
     (pages / "c.txt").unlink()
-    files, total = survey([pages])
-    assert total == 3 and sorted(Path(f).name for f in files) == ["D.HTML", "a.html", "b.htm"]
+    found = survey([pages])
+    assert found.total == 3 and sorted(Path(f).name for f in found.files) == ["D.HTML", "a.html", "b.htm"]
 
 
 def test_an_input_read_later_is_never_overwritten_by_an_earlier_report(tmp_path):

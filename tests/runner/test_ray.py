@@ -65,11 +65,13 @@ def test_ray_matches_local_byte_for_byte(cluster, inputs, tiny_settings, tmp_pat
 
 def test_ray_with_the_abstractive_model(cluster, seed_files, tiny_settings, tmp_path):
     settings = tiny_settings.replace(int8=False)  # exact whatever the batches (see above)
-    local = FolderRunner(Pipeline(settings), tmp_path / "local", formats=["json"]).run(
-        discover_inputs(seed_files[:2]))
+    paths = [*seed_files[:2], seed_files[0]]  # a file given twice: one cache key for two inputs
+    local = FolderRunner(Pipeline(settings), tmp_path / "local", formats=["json"]).run(discover_inputs(paths))
     assert not local.failed
-    run_ray(settings, seed_files[:2], tmp_path / "ray", formats=["json"])
+    remote = run_ray(settings, paths, tmp_path / "ray", formats=["json"])
+    assert [o.status for o in remote.outcomes] == ["done"] * 3
     assert files(tmp_path / "local") == files(tmp_path / "ray")
+    assert f"{seed_files[0].stem}-2.json" in files(tmp_path / "ray")
 
 
 def test_ray_executor_takes_the_default_engine(tiny_settings, monkeypatch):
