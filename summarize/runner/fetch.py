@@ -28,6 +28,7 @@ BACKOFF = 1.0  # seconds before the first retry, doubled for each next one, unle
 MAX_RETRY_AFTER = 30.0  # a server that asks for a longer wait is not retried
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CHUNK = 64 * 1024
+ACCEPT = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1", "Accept-Encoding": "gzip, deflate"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +70,7 @@ class Fetcher:
         import urllib3
 
         self.limits = limits or FetchLimits()
-        self._pool = urllib3.PoolManager(
-            num_pools=16, retries=False, headers={"User-Agent": user_agent(), "Accept": "text/html,application/"
-                                                  "xhtml+xml;q=0.9,*/*;q=0.1", "Accept-Encoding": "gzip, deflate"},
-            timeout=urllib3.Timeout(connect=self.limits.connect_timeout, read=self.limits.read_timeout))
+        self._pool = urllib3.PoolManager(num_pools=16, retries=False, headers={"User-Agent": user_agent(), **ACCEPT})
         self._one_at_a_time = threading.Lock()
 
     def fetch(self, url: str) -> Page:
@@ -80,8 +78,10 @@ class Fetcher:
         with self._one_at_a_time:
             deadline = time.monotonic() + self.limits.deadline
             chain = [url]
-            tries = 0
+            tries, pause = 0, 0.0
             while True:
+                time.sleep(pause)  # before a retry: the last answer's connection is closed by then
+                pause = 0.0
                 response = self._request(url, chain[-1], deadline)
                 complete = False
                 try:
@@ -90,9 +90,8 @@ class Fetcher:
                         chain.append(self._redirect(url, chain, response.headers.get("Location")))
                         continue
                     if status == 429 or 500 <= status < 600:
-                        wait = self._retry_wait(url, status, response, tries, deadline)
+                        pause = self._retry_wait(url, status, response, tries, deadline)
                         tries += 1
-                        time.sleep(wait)
                         continue
                     if not 200 <= status < 300:
                         raise InputError(url, _status(status, response.reason))

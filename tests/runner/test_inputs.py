@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from summarize import Settings
-from summarize.cli import main
 from summarize.runner import FetchLimits, InputItem, discover_inputs, read_url_list, run_batch
 from summarize.runner.inputs import READABLE_SUFFIXES, name_items, survey
+from tests.test_cli import run_cli
 from tools.web_fixtures import ALL_SCRIPT, NO_ARTICLE, article_html, record_starts
 
 SETTINGS = Settings(translate=False, summarizer="extractive")  # no model: these tests are about inputs
@@ -187,11 +187,3 @@ def test_an_input_read_later_is_never_overwritten_by_an_earlier_report(tmp_path)
 def test_names_stay_unique_over_a_stream_without_holding_it():
     endless = (InputItem(id="x") for _ in itertools.count())
     assert [i.name for i in itertools.islice(name_items(endless), 3)] == ["x", "x-2", "x-3"]
-
-
-def run_cli(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
