@@ -124,10 +124,10 @@ def _write_error(exc: OSError | OutputError, what: str = "outputs") -> str:
     return f"cannot write {what}: {exc.strerror or exc}"
 
 
-def _stop_if_full(exc: OSError | OutputError, what: str = "outputs") -> None:
+def _stop_if_full(exc: OSError | OutputError) -> None:
     """A full disk stops the run: nothing more could be written, not even the failure's row."""
     if isinstance(exc, OSError) and disk_full(exc):
-        raise RunStoppedError(_write_error(exc, what)) from None
+        raise RunStoppedError(_write_error(exc)) from None
 
 
 class FolderRunner:
