@@ -85,7 +85,7 @@ def _handler(server: WebServer) -> type[http.server.BaseHTTPRequestHandler]:
             elif path.startswith("/hop/"):
                 self.send(302, headers={"Location": f"/hop/{int(name) + 1}"})
             elif path == "/slow":
-                time.sleep(3)
+                time.sleep(5)
                 self.send(200, article_html("Langsam").encode())
             elif path == "/drip":
                 self.send(200, b"<html><body><p>")
@@ -119,6 +119,8 @@ def _handler(server: WebServer) -> type[http.server.BaseHTTPRequestHandler]:
                     self.send(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
                 else:
                     self.send(200, article_html("Datum").encode())
+            elif path == "/later":  # a wait the limits allow, but longer than what is left of the deadline
+                self.send(503, headers={"Retry-After": "10"})
             elif path == "/busy":
                 self.send(429, headers={"Retry-After": "3600"})
             elif path == "/broken":

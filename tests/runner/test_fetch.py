@@ -13,7 +13,8 @@ from summarize.errors import InputError
 from summarize.runner.fetch import Fetcher, FetchLimits, is_url, user_agent
 from summarize.runner.pages import content_type, html_problem
 
-FAST = FetchLimits(connect_timeout=2, read_timeout=0.5, deadline=5, max_bytes=1_000_000, max_redirects=3,
+# Generous timeouts: a busy machine (the whole suite on 2 cores) may keep even a local server waiting a while.
+FAST = FetchLimits(connect_timeout=5, read_timeout=5, deadline=15, max_bytes=1_000_000, max_redirects=3,
                    retries=2, backoff=0.05, max_retry_after=2)
 
 
@@ -56,15 +57,15 @@ def test_each_failure_is_one_line(web, path, reason):
 
 def test_a_slow_server_times_out(web):
     started = time.monotonic()
-    assert failure(web.url("/slow")) == "timed out after 0.5 s reading"
-    assert time.monotonic() - started < 2.5  # the server would answer after 3 s
+    assert failure(web.url("/slow"), FetchLimits(read_timeout=1)) == "timed out after 1 s reading"
+    assert time.monotonic() - started < 4  # the server would answer after 5 s
 
 
 def test_a_server_that_drips_meets_the_page_deadline(web):
-    limits = FetchLimits(read_timeout=0.5, deadline=1)
+    limits = FetchLimits(read_timeout=3, deadline=1)
     started = time.monotonic()
     assert failure(web.url("/drip"), limits) == "timed out: no whole page within 1 s"
-    assert time.monotonic() - started < 2  # each byte came within the read timeout; the deadline ended it
+    assert time.monotonic() - started < 3  # each byte came within the read timeout; the deadline ended it
 
 
 def test_a_1_gb_response_stops_at_the_cap_and_memory_stays_small(web):
@@ -97,10 +98,10 @@ def test_a_503_is_retried_honouring_retry_after(web, path):
 
 
 def test_a_retry_after_past_the_deadline_is_not_waited_for(web):
-    limits = FetchLimits(deadline=0.5, retries=2, backoff=0.05)
-    web.hits["/flaky"] = 0  # its first request again: 503 with Retry-After: 1
-    assert failure(web.url("/flaky"), limits) == ("HTTP 503 Service Unavailable (no time left to retry within "
-                                                  "0.5 s)")
+    started = time.monotonic()
+    assert failure(web.url("/later"), FetchLimits(deadline=5)) == ("HTTP 503 Service Unavailable (no time left to "
+                                                                   "retry within 5 s)")
+    assert time.monotonic() - started < 5
 
 
 def test_an_unresolvable_host_and_a_refused_connection():

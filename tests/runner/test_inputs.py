@@ -17,7 +17,8 @@ from tests.test_cli import run_cli
 from tools.web_fixtures import ALL_SCRIPT, NO_ARTICLE, article_html, record_starts
 
 SETTINGS = Settings(translate=False, summarizer="extractive")  # no model: these tests are about inputs
-FAST = FetchLimits(read_timeout=0.5, deadline=5, max_bytes=1_000_000, retries=1, backoff=0.05, max_retry_after=2)
+# The slow route answers after 5 s; 2 s leaves a busy machine's local server time for the others.
+FAST = FetchLimits(read_timeout=2, deadline=15, max_bytes=1_000_000, retries=1, backoff=0.05, max_retry_after=2)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
 
@@ -111,7 +112,7 @@ def test_the_bad_input_tour_loses_nothing(web, tmp_path, make_warc):
         "images.warc": "no HTML pages in this archive: 2 records skipped (1 image/png, 1 warcinfo)",
         web.url("/pdf"): "not an HTML page (application/pdf)",
         web.url("/loop-a"): f"redirect loop: {web.url('/loop-a')} → {web.url('/loop-b')} → {web.url('/loop-a')}",
-        web.url("/slow"): "timed out after 0.5 s reading",
+        web.url("/slow"): "timed out after 2 s reading",
         web.url("/huge"): "over the 1 MB cap",
         web.url("/script"): "no text on the page (only scripts, styles or markup)",
         web.url("/nav"): "no article text on the page (only navigation, header, footer or title)",
