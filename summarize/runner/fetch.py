@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..errors import InputError
 from ..version import __version__
-from .pages import MAX_PAGE_BYTES, Page, content_type, html_problem, over_cap
+from .pages import MAX_PAGE_BYTES, Page, html_problem, over_cap
 
 CONNECT_TIMEOUT = 10.0  # seconds to connect (DNS look-up not included: the resolver has its own)
 READ_TIMEOUT = 10.0  # seconds of silence while waiting for the response or the next piece of its body
@@ -100,7 +100,7 @@ class Fetcher:
                         raise InputError(url, problem)
                     body = self._body(url, response, deadline)
                     complete = True
-                    return Page(chain[-1], body, content_type(response.headers.get("Content-Type"))[1])
+                    return Page(chain[-1], body, response.headers.get("Content-Type"))
                 finally:
                     if not complete:  # an unread body (a redirect, an error, the cap) is not drained: dropped
                         response.close()

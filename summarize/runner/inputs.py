@@ -83,7 +83,8 @@ class InputItem:
 
     def _read_page(self, page: Page, max_chars: int, save_page: SavePage | None) -> Document:
         saved = save_page(self, page.body) if save_page else None
-        # TODO(web): pass page.charset (the HTTP Content-Type's) to the reader once it takes a declared charset.
+        # TODO(web): pass content_type=page.content_type (the HTTP header, whose charset the reader honours) once
+        # load_document takes it, as the web branch's read_document does.
         doc = load_document(page.body, doc_id=self.id, max_chars=max_chars)
         return _article(replace(doc, path=saved, meta={**doc.meta, SOURCE_URL: page.url}), self.id)
 
@@ -93,8 +94,8 @@ def _article(doc: Document, where: str) -> Document:
     empty summary."""
     if doc.meta.get("format") != "html" or doc.content_sentences:
         return doc
-    if not doc.sentences:
-        raise InputError(where, "no text on the page (only scripts, styles or markup)")
+    if not doc.sentences:  # the web branch's reader says this itself, in these words
+        raise InputError(where, "no readable text (only markup, scripts, styles or invisible characters)")
     raise InputError(where, "no article text on the page (only navigation, header, footer or title)")
 
 

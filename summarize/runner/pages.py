@@ -22,7 +22,12 @@ class Page:
 
     url: str  # where the body came from: the URL after redirects, or a WARC record's target URI
     body: bytes
-    charset: str | None = None  # the charset the HTTP Content-Type header declares, if any
+    content_type: str | None = None  # the HTTP Content-Type header as served (its charset is the reader's to use)
+
+    @property
+    def charset(self) -> str | None:
+        """The charset the Content-Type declares, if any."""
+        return content_type(self.content_type)[1]
 
 
 def content_type(header: str | None) -> tuple[str, str | None]:

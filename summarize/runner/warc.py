@@ -88,7 +88,7 @@ class WarcArchive:
         body = record.content_stream().read(self.max_bytes + 1)
         if len(body) > self.max_bytes:
             return uri, over_cap(self.max_bytes)
-        return uri, Page(uri, body, content_type(header)[1])
+        return uri, Page(uri, body, header)
 
     def skipped_summary(self) -> str:
         """"12 other records skipped (6 request, 5 image/png, 1 warcinfo)"; "" when none."""

@@ -106,7 +106,7 @@ def test_the_bad_input_tour_loses_nothing(web, tmp_path, make_warc):
     report = run([folder, *urls, "http://nothing.invalid/"], tmp_path / "out")
 
     assert errors(tmp_path / "out") == {
-        "script": "no text on the page (only scripts, styles or markup)",
+        "script": "no readable text (only markup, scripts, styles or invisible characters)",
         "nav": "no article text on the page (only navigation, header, footer or title)",
         "cut.warc.gz": f"damaged or cut short at byte {third:,}; the records before it were read",
         "images.warc": "no HTML pages in this archive: 2 records skipped (1 image/png, 1 warcinfo)",
@@ -114,7 +114,7 @@ def test_the_bad_input_tour_loses_nothing(web, tmp_path, make_warc):
         web.url("/loop-a"): f"redirect loop: {web.url('/loop-a')} → {web.url('/loop-b')} → {web.url('/loop-a')}",
         web.url("/slow"): "timed out after 2 s reading",
         web.url("/huge"): "over the 1 MB cap",
-        web.url("/script"): "no text on the page (only scripts, styles or markup)",
+        web.url("/script"): "no readable text (only markup, scripts, styles or invisible characters)",
         web.url("/nav"): "no article text on the page (only navigation, header, footer or title)",
         "http://nothing.invalid/": "DNS: no such host (nothing.invalid)",
     }
