@@ -47,7 +47,7 @@ def main() -> None:
     for n in range(args.copies):
         for f in sorted((ROOT / "seeds").glob("*.txt")):
             shutil.copy(f, inputs / f"{n:03d}_{f.name}")
-    items = discover_inputs([inputs])
+    items = list(discover_inputs([inputs]))
     sentences = sum(len(Pipeline(settings.replace(translate=False)).prepare(Path(i.path)).sentences) for i in items)
     cores = os.cpu_count() or 1
     print(f"{len(items)} articles, {sentences} sentences; {cores} cores; {resolve_settings(settings).signature}\n")

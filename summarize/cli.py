@@ -32,7 +32,13 @@ DEFAULTS = Settings()  # the one set of defaults, shared with the API
 EXAMPLES = """
 Examples:
 
-  summarize seeds/ --lang en                      translate + summarize every *.txt into outputs/
+  summarize seeds/ --lang en                      translate + summarize every *.txt, *.html... into outputs/
+
+  summarize https://www.example.de/artikel.html    fetch a page (saved as outputs/pages/<name>.html)
+
+  summarize --urls urls.txt                       one URL a line (# comments); - for stdin
+
+  summarize crawl.warc.gz                         every HTML response in a WARC archive
 
   summarize article.txt --summarizer extractive   no summarization model needed
 
@@ -68,7 +74,7 @@ def _version(value: bool) -> None:
 @run_app.command(help="Translate German news articles to English and summarize them with source links.",
                  epilog=EXAMPLES)
 def run(
-    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders (*.txt) or - for stdin.")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders (*.txt, *.html, *.htm, *.warc, *.warc.gz), http(s) URLs, or - for stdin.")] = None,
     lang: Annotated[str, typer.Option(help="Target language (only 'en').")] = DEFAULTS.lang,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: json,md,html.")] = ",".join(FORMATS),
@@ -89,6 +95,7 @@ def run(
     revision: Annotated[str | None, typer.Option(help="Hub revision (branch, tag or commit).")] = DEFAULTS.revision,
     jsonl: Annotated[str | None, typer.Option(help="Also stream one JSON result per line to FILE or -.")] = None,
     input_jsonl: Annotated[str | None, typer.Option(help='Read {"id","text"} records from FILE or -.')] = None,
+    urls: Annotated[str | None, typer.Option("--urls", help="Fetch the http(s) URLs listed in FILE or - (one a line; # comments).")] = None,
     backend: Annotated[str, typer.Option(help="local|ray: where the models run.")] = "local",
     ray_address: Annotated[str | None, typer.Option(help="Ray cluster: auto, ray://host:10001 (default: a local one).")] = None,
     workers: Annotated[int, typer.Option(help="Ray: model replicas (actors).")] = 1,
@@ -111,7 +118,7 @@ def run(
             max_chars=max_chars,
         )
         formats = _formats(fmt)
-        items = _inputs(paths or [], input_jsonl)
+        items = _inputs(paths or [], input_jsonl, urls)
         ray = _ray_options(backend, ray_address, workers, num_gpus_per_worker)
         try:
             report = _run(items, settings, ray, out, formats=formats, jsonl=jsonl, use_cache=not no_cache,
@@ -124,6 +131,8 @@ def run(
             raise typer.Exit(1) from None
         if not quiet:
             _print_table(report)
+            for note in report.notes:
+                err.print(Text(note))
         for o in report.failed:
             err.print(Text(f"failed {o.id}" + (f" ({o.path})" if o.path else "") + f": {o.error}"))
         for problem in report.problems:
@@ -163,8 +172,10 @@ def _finished(report) -> str:
     if report is None:  # stopped before the first input (loading the models, waiting for the lock)
         return "no article finished"
     failed = len(report.failed)
-    return (f"{report.finished} of {report.total} article{'s' if report.total != 1 else ''} finished"
-            + (f" ({failed} failed)" if failed else ""))
+    of = f"{report.total} article{'s' if report.total != 1 else ''}"
+    if not report.total_known:  # an archive or a stream: how many more there were is not known
+        of = f"the {of} read so far"
+    return f"{report.finished} of {of} finished" + (f" ({failed} failed)" if failed else "")
 
 
 def _interrupted_line(signum: int, report, out: Path) -> str:
@@ -179,24 +190,32 @@ def _formats(option: str) -> tuple[str, ...]:
     return parse_formats(option)
 
 
-def _inputs(paths: Sequence[str], input_jsonl: str | None) -> list:
-    """JSONL records, then files and folders. When nothing given can be read at all (every path missing, or a
-    folder without *.txt), that is a usage error before any model loads; otherwise such a path fails as a file."""
-    from .runner import discover_inputs, read_jsonl_inputs
+def _inputs(paths: Sequence[str], input_jsonl: str | None, urls: str | None) -> list:
+    """JSONL records, then files, folders and URLs, then the URLs of --urls (read now, fetched as the run goes).
+    When nothing given can be read at all (every path missing, or a folder without a readable file), that is a
+    usage error before any model loads; otherwise such a path fails as a file. Folders and archives are expanded
+    by the run."""
+    from .runner import read_jsonl_inputs, read_url_list
+    from .runner.fetch import is_url
+    from .runner.inputs import folder_entries, readable_kinds
 
-    if not paths and not input_jsonl:
-        raise UsageError("give at least one file, folder or - (stdin); see summarize --help")
-    missing = [p for p in paths if p != "-" and not Path(p).exists() and not Path(p).is_symlink()]
-    empty = [p for p in paths if Path(p).is_dir() and not any(Path(p).glob("*.txt"))]
-    if paths and not input_jsonl and len(missing) + len(empty) == len(paths):
+    if not paths and not input_jsonl and not urls:
+        raise UsageError("give at least one file, folder, URL or - (stdin); see summarize --help")
+    if [input_jsonl, urls, *paths].count("-") > 1:
+        raise UsageError("stdin (-) can be read once: give it to one of PATH, --input-jsonl and --urls")
+    missing = [p for p in paths if p != "-" and not is_url(p) and not Path(p).exists() and not Path(p).is_symlink()]
+    empty = [p for p in paths if Path(p).is_dir() and not folder_entries(Path(p))]
+    if paths and not input_jsonl and not urls and len(missing) + len(empty) == len(paths):
         problems = ([f"no such file or folder: {', '.join(missing)}"] if missing else []) + (
-            [f"no *.txt files found in {', '.join(empty)}"] if empty else [])
+            [f"no readable files ({readable_kinds()}) found in {', '.join(empty)}"] if empty else [])
         raise UsageError("; ".join(problems))
-    items = read_jsonl_inputs(input_jsonl) if input_jsonl else []
-    items += discover_inputs(paths)
-    if not items:
+    records = read_jsonl_inputs(input_jsonl) if input_jsonl else []
+    listed = list(read_url_list(urls)) if urls else []
+    if input_jsonl and not records and not paths and not listed:
         raise UsageError(f"no records in {input_jsonl}")
-    return items
+    if urls and not listed and not paths and not records:
+        raise UsageError(f"no URLs in {urls}")
+    return [*records, *paths, *listed]
 
 
 def _ray_options(backend: str, address: str | None, workers: int, gpus: float):
@@ -218,9 +237,9 @@ def _run(items, settings: Settings, ray, out: Path, *, show_progress: bool, **op
     columns = (TextColumn("{task.description}", markup=False, style="bold"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     progress = Progress(*columns, console=err, disable=not show_progress, transient=True)
-    task = progress.add_task("articles", total=len(items))
+    task = progress.add_task("articles", total=None)
 
-    def start(total: int) -> None:
+    def start(total: int | None) -> None:
         # Only now, after the models loaded: a first run downloads them (~1.5 GB) and the hub's own bars show it,
         # which a live display would garble.
         progress.update(task, total=total)

@@ -338,7 +338,7 @@ def test_the_bad_input_tour(tmp_path, tiny_settings, capsys):
         "j_folder": "is a folder",
         "k_fifo": "FIFO",
         "l_broken": "broken symbolic link",
-        "leer": "no *.txt files",
+        "leer": "no readable files in this folder (*.txt, *.html, *.htm, *.warc, *.warc.gz)",
         "missing": "no such file",
         "line3": "line 3: not valid JSON",
         "line4": "line 4: not a JSON object",

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any
 
 from ..errors import OutputError, OutputLockedError, UsageError
 
@@ -69,13 +69,14 @@ def utf8_safe(text: str) -> str:
 
 
 @contextmanager
-def open_atomic(path: Path) -> Iterator[TextIO]:
-    """A text stream that becomes `path`, whole, when the block ends, and leaves nothing when it raises: a temp
-    file in the same folder, fsync, then a rename over `path` (a symlink there is replaced, never followed)."""
+def open_atomic(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
+    """A text stream (UTF-8; bytes with `binary`) that becomes `path`, whole, when the block ends, and leaves
+    nothing when it raises: a temp file in the same folder, fsync, then a rename over `path` (a symlink there is
+    replaced, never followed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -86,10 +87,10 @@ def open_atomic(path: Path) -> Iterator[TextIO]:
         raise
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing (see `open_atomic`)."""
-    with open_atomic(path) as f:
-        f.write(text)
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write a whole file or nothing (see `open_atomic`): text as UTF-8, bytes as they are."""
+    with open_atomic(path, binary=isinstance(data, bytes)) as f:
+        f.write(data)
 
 
 def _umask() -> int:
@@ -112,20 +113,24 @@ class OutputFolder:
 
     root: Path  # as given: the paths it hands out are shown to people
     real: Path  # resolved: what they are checked against
-    inputs: frozenset[tuple[int, int]]  # (device, inode) of each input file
+    inputs: set[tuple[int, int]]  # (device, inode) of each input file: those given, and those read so far
 
     @classmethod
     def create(cls, folder: str | Path, inputs: Iterable[str | Path]) -> OutputFolder:
         root = Path(folder)
         root.mkdir(parents=True, exist_ok=True)
-        ids = set()
+        created = cls(root, root.resolve(), set())
         for p in inputs:
-            try:
-                st = os.stat(p)
-            except (OSError, ValueError):  # missing or unreadable: it fails as an input, nothing to protect
-                continue
-            ids.add((st.st_dev, st.st_ino))
-        return cls(root, root.resolve(), frozenset(ids))
+            created.protect(p)
+        return created
+
+    def protect(self, path: str | Path) -> None:
+        """Never write over `path` (an input file; a run of a stream of inputs adds each as it reads it)."""
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):  # missing or unreadable: it fails as an input, nothing to protect
+            return
+        self.inputs.add((st.st_dev, st.st_ino))
 
     def is_input(self, path: str | Path) -> bool:
         """Whether `path` is (a link to, or another name of) an input file; by inode, so that case-insensitive

@@ -17,14 +17,14 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..document import Document, Result
-from ..errors import OutputError, RunInterrupted, RunStoppedError, UsageError
+from ..errors import InputError, OutputError, RunInterrupted, RunStoppedError, UsageError
 from ..pipeline import Pipeline
 from ..render import (
     render_digest_html,
@@ -38,6 +38,7 @@ from ..render.html import IndexRow
 from ..render.markdown import render_markdown
 from .cache import CACHE_DIR, ResultCache
 from .executors import Computed, Executor, Job, failure_reason, local_executor
+from .fetch import Fetcher
 from .files import OutputFolder, OutputLock, utf8_safe, write_atomic
 from .inputs import GivenId, InputItem, name_items
 from .sink import ErrorLog, JsonlSink, disk_full
@@ -49,6 +50,7 @@ RENDERERS = {"json": (".json", render_json), "md": (".md", render_markdown), "ht
 ERRORS_FILE = "errors.jsonl"
 INDEX_FILE = "index.html"
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
+PAGES_DIR = "pages"  # web pages as fetched or taken from an archive: <name>.html, what their offsets point into
 
 
 def parse_formats(formats: str | Sequence[str]) -> tuple[str, ...]:
@@ -97,8 +99,10 @@ class RunReport:
     index: str | None = None
     digest: tuple[str, ...] = ()
     total: int = 0  # inputs in the run (a stopped run has fewer outcomes)
+    total_known: bool = True  # False: a stream of unknown length (an archive...), `total` counts those read so far
     # What went wrong beside the articles, the run going on: the --jsonl stream, the index, the digest.
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # one line each, for people: what an archive skipped
 
     @property
     def failed(self) -> list[Outcome]:
@@ -145,6 +149,7 @@ class FolderRunner:
         on_outcome: Callable[[Outcome], None] | None = None,
         wait: bool = False,
         on_wait: Callable[[int | None], None] | None = None,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.out_dir = Path(out_dir)
@@ -155,6 +160,7 @@ class FolderRunner:
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.wait = wait
         self.on_wait = on_wait
+        self.fetcher = fetcher  # for URL inputs; made when the first one is read
         self._lock: OutputLock | None = None
         self._folder: OutputFolder | None = None  # set for the length of a run
         self._cache: ResultCache | None = None
@@ -173,18 +179,26 @@ class FolderRunner:
             finally:
                 self._lock = None
 
-    def run(self, items: Sequence[InputItem], *, digest: bool = False) -> RunReport:
-        """Process `items`. A full disk (RunStoppedError) or Ctrl-C / SIGTERM (RunInterrupted) end the run early,
-        the exception holding the report so far; the lock is released and no temporary file stays."""
+    def run(self, items: Iterable[InputItem], *, digest: bool = False, protect: Iterable[str | Path] = (),
+            total: int | None = None, known_ids: Iterable[str] = ()) -> RunReport:
+        """Process `items`, a list or a stream read as the run goes (`total`: its length, `known_ids`: the ids it
+        will give, as far as they are known; see `name_items`). No output replaces an input file: those in
+        `protect`, those of `items` when it is a list (all known before the first write), and each item's file
+        as the run reads it. A full disk (RunStoppedError) or Ctrl-C / SIGTERM (RunInterrupted) end the run
+        early, the exception holding the report so far; the lock is released and no temporary file stays."""
         with self.locked():
-            items = name_items(list(items))  # files and records from several sources may share a name
-            self._folder = OutputFolder.create(self.out_dir, [item.path for item in items if item.path])
-            self._folder.remove_leftovers(CACHE_DIR)
+            # files and records from several sources may share a name
+            named = list(name_items(items)) if isinstance(items, Collection) else name_items(items, known=known_ids)
+            known = [item.path for item in named if item.path] if isinstance(named, list) else []
+            self._folder = OutputFolder.create(self.out_dir, [*protect, *known])
+            self._folder.remove_leftovers(CACHE_DIR, PAGES_DIR)
             self._cache = ResultCache(self._folder)
-            report = RunReport(total=len(items))
-            position = {item.name: n for n, item in enumerate(items)}  # names are unique in a run
+            if isinstance(named, list):
+                total = len(named)
+            report = RunReport(total=total or 0, total_known=total is not None)
+            position: dict[str, int] = {}  # name → place in the input order (names are unique in a run)
             try:
-                self._run(items, digest, report, position)
+                self._run(named, digest, report, position)
                 return report
             except RunStoppedError as exc:
                 exc.report = report
@@ -198,7 +212,7 @@ class FolderRunner:
                 report.outcomes.sort(key=lambda o: position[o.name])
                 self._folder = self._cache = None
 
-    def _run(self, items: Sequence[InputItem], digest: bool, report: RunReport, position: dict[str, int]) -> None:
+    def _run(self, items: Iterable[InputItem], digest: bool, report: RunReport, position: dict[str, int]) -> None:
         folder = self._check_folder(digest)
         docs: list[tuple[int, Document]] | None = [] if digest else None  # (input position, translated document)
         started = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
@@ -226,7 +240,7 @@ class FolderRunner:
         sink = None
         try:
             sink = JsonlSink(self.jsonl) if self.jsonl else None
-            self._process(items, sink, emit)
+            self._process(items, sink, emit, report, position)
         finally:
             errors.close()
             if sink:
@@ -260,20 +274,27 @@ class FolderRunner:
             raise UsageError(f"--jsonl {self.jsonl} is an input file: not written over")
         return folder
 
-    def _process(self, items: Sequence[InputItem], sink: JsonlSink | None,
-                 emit: Callable[[Outcome, Document | None], None]) -> None:
-        """Read and cache-check each input here; hand the rest to the executor as a lazy stream of Jobs. An
-        article identical to one finished earlier in this run is written from that one's result (`ResultCache.
-        twin`); twins in one batch are computed once by the pipeline. Each outcome is emitted as soon as it is
-        known, with its translated document (None for a failure)."""
-        cache = self._cache
-        assert cache is not None
+    def _process(self, items: Iterable[InputItem], sink: JsonlSink | None,
+                 emit: Callable[[Outcome, Document | None], None], report: RunReport, position: dict[str, int]
+                 ) -> None:
+        """Read and cache-check each input here, as the executor asks for the next Job (so a stream of inputs is
+        read as the run goes, a URL fetched when its turn comes); hand the rest to the executor. An article
+        identical to one finished earlier in this run is written from that one's result (`ResultCache.twin`);
+        twins in one batch are computed once by the pipeline. Each outcome is emitted as soon as it is known,
+        with its translated document (None for a failure)."""
+        cache, folder = self._cache, self._folder
+        assert cache is not None and folder is not None
 
         def jobs() -> Iterator[Job]:
             for item in items:
+                position[item.name] = len(position)
+                report.total = max(report.total, len(position))
+                if item.path:
+                    folder.protect(item.path)
                 started = time.perf_counter()
                 try:
-                    doc = item.read(self.pipeline.settings.max_chars)
+                    doc = item.read(self.pipeline.settings.max_chars, fetcher=self._fetcher(item),
+                                    save_page=self._save_page)
                 except Exception as exc:  # noqa: BLE001 - a per-file failure must never end the run
                     emit(Outcome(item.id, item.path, "failed", failure_reason(exc), name=item.name,
                                  seconds=time.perf_counter() - started, given_id=item.given_id), None)
@@ -296,6 +317,22 @@ class FolderRunner:
             if outcome.status == "done":
                 cache.finished(computed.job.doc, computed.job.key)
             emit(outcome, doc)
+
+    def _fetcher(self, item: InputItem) -> Fetcher | None:
+        if item.url is not None and self.fetcher is None:
+            self.fetcher = Fetcher()
+        return self.fetcher
+
+    def _save_page(self, item: InputItem, body: bytes) -> str:
+        """A web page's bytes as `pages/<name>.html`: the file its Document's offsets point into."""
+        assert self._folder is not None
+        try:
+            target = self._folder.path(PAGES_DIR, f"{item.name}.html")
+            write_atomic(target, body)
+        except (OSError, OutputError) as exc:
+            _stop_if_full(exc)
+            raise InputError(item.id, _write_error(exc)) from None
+        return str(target)
 
     def _render(self, result: Result) -> dict[str, str]:
         """Every output of a result, rendered once; "json" always (it is also the cache entry)."""

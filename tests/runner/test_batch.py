@@ -43,7 +43,7 @@ def test_discover_inputs_sorts_folders_and_names_outputs_uniquely(tmp_path, seed
 
 
 def test_rerun_uses_the_cache_and_rewrites_identical_outputs(tmp_path, extractive_pipeline, seeds_dir):
-    items = discover_inputs([seeds_dir])
+    items = list(discover_inputs([seeds_dir]))
     first = FolderRunner(extractive_pipeline, tmp_path).run(items)
     assert {o.status for o in first.outcomes} == {"done"}
     before = {p.name: p.read_bytes() for p in tmp_path.glob("*.*") if p.is_file()}
@@ -54,14 +54,14 @@ def test_rerun_uses_the_cache_and_rewrites_identical_outputs(tmp_path, extractiv
 
 
 def test_cache_key_changes_with_settings(tmp_path, extractive_pipeline, tiny_settings, seeds_dir):
-    items = discover_inputs([seeds_dir])[:1]
+    items = list(discover_inputs([seeds_dir]))[:1]
     FolderRunner(extractive_pipeline, tmp_path).run(items)
     other = Pipeline(tiny_settings.replace(summarizer="extractive", length="short"))
     assert FolderRunner(other, tmp_path).run(items).outcomes[0].status == "done"
 
 
 def test_jsonl_has_each_article_once_across_reruns(tmp_path, extractive_pipeline, seeds_dir):
-    items = discover_inputs([seeds_dir])
+    items = list(discover_inputs([seeds_dir]))
     jsonl = tmp_path / "results.jsonl"
     FolderRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(items[:3])
     FolderRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(items)
@@ -162,7 +162,7 @@ def test_a_changed_local_model_is_not_served_from_the_cache(tmp_path, tiny_setti
     model = tmp_path / "marian"
     shutil.copytree(tiny_settings.translator, model)
     settings = tiny_settings.replace(translator=str(model), summarizer="extractive")
-    items = discover_inputs(seed_files[:1])
+    items = list(discover_inputs(seed_files[:1]))
 
     def status() -> str:  # a new Pipeline each time, as a new run has
         return FolderRunner(Pipeline(settings), tmp_path / "out", formats=["json"]).run(items).outcomes[0].status
@@ -221,18 +221,18 @@ def test_an_input_in_place_of_a_folder_level_file_is_a_usage_error(tmp_path, ext
     index = tmp_path / "index.html"
     index.write_text(f"<p>{TEXT}</p>")
     with pytest.raises(UsageError, match="is an input file"):
-        FolderRunner(extractive_pipeline, tmp_path).run(discover_inputs([index]))
+        FolderRunner(extractive_pipeline, tmp_path).run(list(discover_inputs([index])))
     jsonl = tmp_path / "in.txt"
     jsonl.write_text(TEXT)
     with pytest.raises(UsageError, match="--jsonl"):
-        FolderRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(discover_inputs([jsonl]))
+        FolderRunner(extractive_pipeline, tmp_path / "out", jsonl=jsonl).run(list(discover_inputs([jsonl])))
     assert index.read_text() == f"<p>{TEXT}</p>" and jsonl.read_text() == TEXT
 
 
 def test_a_cache_hit_whose_outputs_cannot_be_written_fails_only_that_file(tmp_path, extractive_pipeline, seed_files):
     out = tmp_path / "out"
     (out / f"{seed_files[0].stem}.json").mkdir(parents=True)  # a folder where the report goes
-    items = discover_inputs(seed_files[:2])
+    items = list(discover_inputs(seed_files[:2]))
     for status in ("done", "cached"):  # run 2 finds the first file's result in the cache
         report = FolderRunner(extractive_pipeline, out, formats=["json"]).run(items)
         assert [o.status for o in report.outcomes] == ["failed", status]

@@ -302,7 +302,7 @@ def test_a_numeric_id_stays_a_number_in_errors_jsonl(tmp_path):
 
 
 def test_a_name_suffix_never_takes_another_items_own_name():
-    named = name_items([InputItem(id=i) for i in ("dup", "dup", "dup-2", "Dup", "dup-3")])
+    named = list(name_items([InputItem(id=i) for i in ("dup", "dup", "dup-2", "Dup", "dup-3")]))
     assert [i.name for i in named] == ["dup", "dup-4", "dup-2", "Dup-5", "dup-3"]
     assert [i.id for i in named] == ["dup", "dup", "dup-2", "Dup", "dup-3"]
 

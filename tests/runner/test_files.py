@@ -73,7 +73,7 @@ def test_safe_name(doc_id, kept):
 
 def test_distinct_ids_never_share_a_name():
     ids = [c[0] for c in NAME_CASES] + ["a_b", "a:b", "a?b", "a*b", LONG + "y", "x" * 499, "A", "a", "Con", "CON"]
-    named = name_items([InputItem(id=i) for i in ids])
+    named = list(name_items([InputItem(id=i) for i in ids]))
     names = [item.name.casefold() for item in named]  # one file on case-insensitive file systems too
     assert len(set(names)) == len(ids)
     assert [item.id for item in named[: len(NAME_CASES)]] == [c[0] for c in NAME_CASES]  # ids stay as given
@@ -81,7 +81,7 @@ def test_distinct_ids_never_share_a_name():
 
 def test_a_crafted_id_cannot_take_another_ids_name():
     hostile = safe_name("a/b")
-    named = name_items([InputItem(id="a/b"), InputItem(id=hostile)])
+    named = list(name_items([InputItem(id="a/b"), InputItem(id=hostile)]))
     assert named[0].name != named[1].name
 
 

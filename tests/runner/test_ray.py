@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +101,23 @@ def test_a_worker_without_its_model_is_a_usage_error(cluster, seed_files, tiny_s
     settings = tiny_settings.replace(translator=str(tmp_path / "no-such-model"))
     with pytest.raises(UsageError, match="a Ray worker cannot run the pipeline: .*no-such-model"):
         run_ray(settings, seed_files[:1], tmp_path / "ray", formats=["json"])
+
+
+def test_ray_reads_urls_and_archives(cluster, web, make_warc, tmp_path):
+    from summarize import Settings
+    from summarize.runner import FetchLimits
+    from tools.web_fixtures import article_html
+
+    settings = Settings(translate=False, summarizer="extractive")
+    archive = make_warc(tmp_path / "a.warc.gz", [("response", "https://example.de/r", article_html("Ray"))])
+    inputs = [web.url("/article/ray"), archive, web.url("/pdf")]
+    limits = FetchLimits(read_timeout=2, deadline=10)
+    remote = run_batch(inputs, tmp_path / "ray", settings=settings, ray=RayOptions(), fetch_limits=limits)
+    local = run_batch(inputs, tmp_path / "local", settings=settings, fetch_limits=limits)
+    assert [(o.id, o.status) for o in remote.outcomes] == [(o.id, o.status) for o in local.outcomes] == [
+        (web.url("/article/ray"), "done"), ("https://example.de/r", "done"), (web.url("/pdf"), "failed")]
+    assert remote.failed[0].error == "not an HTML page (application/pdf)"
+    for folder in ("ray", "local"):  # the driver saved the pages; the documents point into them
+        assert len(list((tmp_path / folder / "pages").glob("*.html"))) == 2
+    same = lambda o: (tmp_path / "ray" / Path(o).name).read_text().replace("/ray/", "/local/")
+    assert [same(o) for o in remote.outcomes[0].outputs] == [Path(o).read_text() for o in local.outcomes[0].outputs]
