@@ -126,20 +126,22 @@ class Translator(ABC):
         over the sentence's pieces (None where the engine reports none, or nothing was translated)."""
         pieces: list[str] = []  # what goes to the model
         owners: list[int] = []  # pieces[i] belongs to texts[owners[i]]
-        results: list[str | None] = [None] * len(texts)
-        token_counts = self.count_tokens(texts) if texts else []
-        for i, (text, n_tokens) in enumerate(zip(texts, token_counts)):
-            if not has_letter(text):
-                results[i] = text.strip()  # numbers, bullets, dashes: nothing to translate
-                continue
-            if n_tokens <= self.max_input_tokens:
-                spans = [(0, len(text))]
-            else:
-                spans = split_clauses(text, self.fits)
+        piece_ids: list[list[int] | None] = []  # pieces[i]'s token ids; None: a clause, tokenized below
+        # Numbers, bullets, dashes: nothing to translate, copied as they are.
+        results: list[str | None] = [None if has_letter(text) else text.strip() for text in texts]
+        wordy = [i for i, r in enumerate(results) if r is None]
+        # Each sentence is tokenized once: its ids measure it and, when it fits, go to the model as they are.
+        for i, ids in zip(wordy, self.tokenize([texts[i] for i in wordy]) if wordy else []):
+            text = texts[i]
+            spans = [(0, len(text))] if len(ids) <= self.max_input_tokens else split_clauses(text, self.fits)
             for start, end in spans:
                 pieces.append(text[start:end])
                 owners.append(i)
-        translated = self._translate_pieces(pieces)
+                piece_ids.append(ids if len(ids) <= self.max_input_tokens else None)
+        clauses = [n for n, ids in enumerate(piece_ids) if ids is None]  # pieces of split sentences
+        for n, ids in zip(clauses, self.tokenize([pieces[n] for n in clauses]) if clauses else []):
+            piece_ids[n] = ids
+        translated = self._translate_pieces(pieces, piece_ids)  # type: ignore[arg-type]
         joined: dict[int, list[tuple[str, Hypothesis]]] = {}
         for owner, piece in zip(owners, translated):
             joined.setdefault(owner, []).append(piece)
@@ -153,10 +155,10 @@ class Translator(ABC):
             Scored(r, confidence.get(i)) if r else Scored(texts[i].strip()) for i, r in enumerate(results)
         ]
 
-    def _translate_pieces(self, pieces: Sequence[str]) -> list[tuple[str, Hypothesis]]:
+    def _translate_pieces(self, pieces: Sequence[str], ids: Sequence[list[int]]) -> list[tuple[str, Hypothesis]]:
+        """Each piece's translation and hypothesis, from its token ids `ids` (tokenized by the caller)."""
         if not pieces:
             return []
-        ids = self.tokenize(pieces)
         out: list[Hypothesis] = [Hypothesis([])] * len(pieces)
         # Longest first: batches of similar length waste little padding, and OOM shows up at once.
         order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))

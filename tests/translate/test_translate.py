@@ -76,6 +76,30 @@ def test_sentences_without_letters_are_copied_not_translated():
     assert engine.batches == []
 
 
+def test_each_sentence_is_tokenized_once():
+    texts = ["Ein kurzer Satz.", "Noch einer, etwas länger.", "2023", "Ein kurzer Satz."]
+    engine = WordTranslator()
+    tokenized: list[str] = []
+    tokenize = engine.tokenize
+    engine.tokenize = lambda batch: tokenized.extend(batch) or tokenize(batch)  # type: ignore[method-assign]
+    assert engine.translate_sentences(texts) == [t.upper() for t in texts]
+    assert sorted(tokenized) == sorted(t for t in texts if t != "2023")  # once each; "2023" has nothing to translate
+
+
+def test_split_sentences_tokenize_their_pieces_once_more():
+    clause = "die Regierung hat am Mittwoch neue Sanktionen verhängt"
+    long = ", und ".join([clause] * 8) + "."  # 57 tokens, window 16: split into clauses
+    engine = WordTranslator(window=16)
+    calls: list[list[str]] = []
+    tokenize = engine.tokenize
+    engine.tokenize = lambda batch: calls.append(list(batch)) or tokenize(batch)  # type: ignore[method-assign]
+    engine.fits = lambda text: len(tokenize([text])[0]) <= 16  # type: ignore[method-assign]  # not counted
+    (english,) = engine.translate_sentences([long])
+    assert english.split() == long.upper().split()
+    whole, pieces = calls  # the sentence measured once, then its pieces tokenized together for the model
+    assert whole == [long] and len(pieces) > 1 and " ".join(pieces).split() == long.split()
+
+
 def test_out_of_memory_halves_the_batch():
     texts = [f"Satz Nummer {i}." for i in range(8)]
     engine = WordTranslator(oom_above=2, max_batch_tokens=10_000)
@@ -161,6 +185,15 @@ def test_marian_translates_seed_sentences_one_to_one(marian: MarianTranslator):
     out = marian.translate_sentences(texts)
     assert len(out) == len(texts)
     assert all(isinstance(t, str) and t.strip() for t in out)
+
+
+def test_marian_tokenizes_each_sentence_once(marian: MarianTranslator, monkeypatch):
+    texts = [t for t in seed_lines()[:24] if len(marian.tokenize([t])[0]) <= marian.max_input_tokens][:12]
+    tokenized: list[str] = []
+    tokenize = marian.tokenize
+    monkeypatch.setattr(marian, "tokenize", lambda batch: tokenized.extend(batch) or tokenize(batch))
+    marian.translate_sentences(texts)
+    assert sorted(tokenized) == sorted(texts)
 
 
 def _batch_size_1_and_64(tiny_marian: str, int8: bool) -> tuple[list[str], list[str]]:
