@@ -37,6 +37,7 @@ NAME_WEIGHT = 2.0
 NUMBER_WEIGHT = 2.0
 COVERAGE_MIN = 0.15  # a further source must add terms worth this share of the summary sentence
 CLOSE_SCORE = 0.8  # or clear the threshold and score at least this fraction of the best
+TOP_K = 3  # sources kept per summary sentence, at most
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SUFFIXES = ("ungen", "ung", "ing", "ed", "es", "en", "er", "s", "e")
@@ -147,12 +148,29 @@ def link_sentence(
     *,
     attention: Mapping[tuple[str, str], float] | None = None,
     threshold: float = SUPPORT_THRESHOLD,
-    top_k: int = 3,
+    top_k: int = TOP_K,
     lang: str = "en",
 ) -> SummarySentence:
     """Score every candidate, keep the best plus complementary ones, flag weak support, check facts."""
+    return _link(text, candidates, _profiles(candidates, lang), attention, threshold, top_k, lang)
+
+
+def _profiles(candidates: Sequence[Candidate], lang: str) -> list[_Profile]:
+    """Each candidate's profile, made once for all the summary sentences compared with it."""
+    return [_Profile.of(*_source_text(c, lang)) for c in candidates]
+
+
+def _link(
+    text: str,
+    candidates: Sequence[Candidate],
+    profiles: Sequence[_Profile],
+    attention: Mapping[tuple[str, str], float] | None,
+    threshold: float,
+    top_k: int,
+    lang: str,
+) -> SummarySentence:
+    """`link_sentence` with the candidates' profiles given (`_profiles`)."""
     summary = _Profile.of(text, lang)
-    profiles = [_Profile.of(*_source_text(c, lang)) for c in candidates]
     scores = [_lexical(summary, p) for p in profiles]
     if attention:
         # Mass normalised to the best-attended candidate, so a flat spread still ranks. The blend is
@@ -193,7 +211,7 @@ def link_sentence(
 def _select(
     summary: _Profile,
     order: list[int],
-    profiles: list[_Profile],
+    profiles: Sequence[_Profile],
     scores: list[float],
     top_k: int,
     threshold: float,
@@ -252,13 +270,9 @@ def link_summary(
     lang: str = "en",
 ) -> tuple[SummarySentence, ...]:
     """`link_sentence` for each summary sentence; attention[i] belongs to texts[i] (None: lexical only)."""
+    profiles = _profiles(candidates, lang) if texts else []
     return tuple(
-        link_sentence(
-            text,
-            candidates,
-            attention=attention[i] if attention and i < len(attention) else None,
-            threshold=threshold,
-            lang=lang,
-        )
+        _link(text, candidates, profiles, attention[i] if attention and i < len(attention) else None, threshold,
+              TOP_K, lang)
         for i, text in enumerate(texts)
     )

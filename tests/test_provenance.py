@@ -152,6 +152,18 @@ def test_link_summary_pairs_attention_with_its_sentence() -> None:
     assert (first.sources[0].sentence_id, second.sources[0].sentence_id) == ("s1", "s2")
 
 
+def test_link_summary_profiles_each_candidate_once_and_links_as_link_sentence(candidates, monkeypatch) -> None:
+    from summarize import provenance
+
+    texts = [en for _, en in PAIRS] + ["Unrelated text about the weather."]
+    alone = [link_sentence(text, candidates) for text in texts]
+    profiled: list[str] = []
+    of = provenance._Profile.of
+    monkeypatch.setattr(provenance._Profile, "of", lambda text, lang: profiled.append(text) or of(text, lang))
+    assert link_summary(texts, candidates) == tuple(alone)
+    assert sorted(profiled) == sorted([*texts, *(c.text_en for c in candidates)])  # each text once
+
+
 def test_links_are_deterministic_and_json_stable(doc: Document, candidates) -> None:
     texts = [en for _, en in PAIRS] + ["Unrelated text about the weather."]
 
