@@ -204,7 +204,12 @@ class Pipeline:
     def translate_many(self, sources: Iterable[DocumentSource]) -> list[Result]:
         """Several articles, all sentences translated in one batched pass; identical articles (the same text
         under two names) are translated once and the copies written from the first's result."""
+        return self._translate_many(sources)[0]
+
+    def _translate_many(self, sources: Iterable[DocumentSource]) -> tuple[list[Result], list[int] | None]:
+        """`translate_many`, and the twins it found (`_first_of_twins`; None when nothing was translated)."""
         docs = [self.prepare(s) for s in sources]
+        first = None
         if self.settings.translate:
             first = _first_of_twins(docs, translated=False)
             unique = sorted(set(first))
@@ -212,7 +217,7 @@ class Pipeline:
             done = dict(zip(unique, (check_document(d) for d in translated)))
             docs = [done[i] if i == n else as_twin(done[i], docs[n]) for n, i in enumerate(first)]
         models = self._labels(summary=False)
-        return [Result(document=d, models=models, signature=self.signature) for d in docs]
+        return [Result(document=d, models=models, signature=self.signature) for d in docs], first
 
     def process(self, source: DocumentSource) -> Result:
         """Segment, translate and summarize one article."""
@@ -220,10 +225,14 @@ class Pipeline:
 
     def process_many(self, sources: Iterable[DocumentSource]) -> list[Result]:
         """Several articles: translation is batched across all of them, then summarization (`summarize_many`)."""
-        results = self.translate_many(sources)
+        results, first = self._translate_many(sources)
         if self.settings.summarizer == "none":
             return results
-        summaries = self.summarize_many([r.document for r in results])
+        # Twins found before translation are twins after it (they share their translations): found once.
+        docs = [r.document for r in results]
+        if first is None:
+            first = _first_of_twins(docs, translated=True)
+        summaries = self._summarize_many(docs, first)
         models = self._labels(summary=True)
         return [replace(r, summary=s, models=models) for r, s in zip(results, summaries)]
 
@@ -238,7 +247,10 @@ class Pipeline:
         """One summary per already-translated document (`summarize([doc])` each), the model calls batched
         across them (chunks of several articles share a call up to a token budget). Identical documents are
         summarized once."""
-        first = _first_of_twins(docs, translated=True)
+        return self._summarize_many(docs, _first_of_twins(docs, translated=True))
+
+    def _summarize_many(self, docs: Sequence[Document], first: Sequence[int]) -> list[Summary]:
+        """`summarize_many` with the twins known: `first[n]` is the index of document n's first twin."""
         unique = sorted(set(first))
         bodies = {i: [docs[i]] if docs[i].content_sentences else [] for i in unique}
         todo = [i for i in unique if bodies[i]]

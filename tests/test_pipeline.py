@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from summarize import InputError, Pipeline, Settings, UsageError, load_document
+from summarize import InputError, Pipeline, Settings, UsageError, load_document, pipeline
+from summarize.pipeline import twin_key
 from summarize.document import Result
 from summarize.loading import load_seq2seq, resolve_settings
 from summarize.render.json import render_json
@@ -101,8 +102,11 @@ def test_identical_articles_are_computed_once(tiny_settings, seed_files, monkeyp
     monkeypatch.setattr(pipe.translator, "translate_scored", lambda t: sentences.extend(t) or translate(t))
     monkeypatch.setattr(pipe.summarizer, "summarize_many",
                         lambda g, **kw: groups.extend(g) or summarize_many(g, **kw))
+    hashed = []  # twins are found once per run of the pipeline: one twin key per article
+    monkeypatch.setattr(pipeline, "twin_key", lambda d, **kw: hashed.append(d.id) or twin_key(d, **kw))
     ra, _, rb = pipe.process_many([a, c, b])
     assert len(sentences) == len(a.sentences) + len(c.sentences) and len(groups) == 2
+    assert sorted(hashed) == sorted(["a", "b", c.id])
     assert (rb.document.id, rb.summary.document_ids) == ("b", ("b",))
     assert {link.document_id for s in rb.summary.sentences for link in s.sources} == {"b"}
     monkeypatch.undo()
