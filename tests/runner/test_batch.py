@@ -334,6 +334,39 @@ def test_an_identical_article_is_written_from_the_first(tmp_path, extractive_pip
     assert json.dumps(c).replace("c_same_as_a", "a") == json.dumps(a)
 
 
+def test_each_result_is_rendered_once_and_the_index_and_digest_read_no_result_back(
+        tmp_path, extractive_pipeline, seed_files, monkeypatch):
+    from summarize.runner import run
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in seed_files[:2]:
+        shutil.copy(f, folder / f.name)
+    rendered, parsed = [], []
+    render_json, from_dict = run.render_json, Result.from_dict.__func__
+    monkeypatch.setattr(run, "render_json", lambda r: rendered.append(r.document.id) or render_json(r))
+    monkeypatch.setattr(Result, "from_dict", classmethod(lambda cls, d: parsed.append(d) or from_dict(cls, d)))
+
+    def once() -> dict[str, bytes]:
+        rendered.clear(), parsed.clear()
+        out = tmp_path / "out"
+        FolderRunner(extractive_pipeline, out, jsonl=tmp_path / "all.jsonl").run(discover_inputs([folder]),
+                                                                                digest=True)
+        return {p.name: p.read_bytes() for p in out.glob("*.*") if p.is_file()}
+
+    first = once()
+    ids = sorted(f.stem for f in seed_files[:2])
+    # One JSON per article, for its cache entry and its file; no result read back for the index or the digest.
+    assert sorted(rendered) == ids and parsed == []
+    entries = {json.loads(p.read_bytes())["document"]["id"]: p.read_bytes()
+               for p in (tmp_path / "out" / ".cache").glob("*.json")}
+    assert entries == {name: first[f"{name}.json"] for name in ids}
+    assert {"index.html", "digest.json", "digest.md", "digest.html"} <= set(first)
+    again = once()  # from the cache: each entry parsed once, for its checks, and the same index and digest
+    assert sorted(rendered) == ids and sorted(d["document"]["id"] for d in parsed) == ids
+    assert again == first
+
+
 def test_batch_runner_is_the_folder_runner_under_its_old_name():
     import summarize.runner
 
