@@ -129,11 +129,6 @@ def _lexical(summary: _Profile, source: _Profile) -> float:
     return (1 - BIGRAM_WEIGHT) * f2 + BIGRAM_WEIGHT * bigram_recall
 
 
-def lexical_score(summary: str, source: str, lang: str = "en") -> float:
-    """0..1: recall-weighted F2 of content terms (ROUGE-1 style), blended with content-bigram recall."""
-    return _lexical(_Profile.of(summary, lang), _Profile.of(source, lang))
-
-
 def _source_text(candidate: Candidate, lang: str) -> tuple[str, str]:
     """The text to compare with and its language: English translation for English summaries, else German."""
     if lang == "en" and candidate.text_en:

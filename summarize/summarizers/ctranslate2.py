@@ -12,15 +12,12 @@ set at conversion). Each summary sentence sums the rows of the tokens whose char
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 from ..loading.convert import CTranslate2Model
 from ..text import strip_controls
 from .engine import Bounds, DecodeOptions, Generated, SummaryEngine
-
-log = logging.getLogger(__name__)
 
 
 class CTranslate2Engine(SummaryEngine):

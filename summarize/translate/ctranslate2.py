@@ -6,13 +6,10 @@ int8 on CPU (float32 with `int8=False`), float16 on CUDA. Conversion and its cac
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from ..loading.convert import CTranslate2Model
 from .base import GenerationOptions, Hypothesis, Translator, as_confidence
-
-log = logging.getLogger(__name__)
 
 
 class CTranslate2Translator(Translator):
