@@ -47,10 +47,10 @@ class Hypothesis:
     score: float | None = None
 
 
-Generated = list[int] | Hypothesis  # what `generate_ids` gives per row: bare ids, or ids with their score
+GeneratedIds = list[int] | Hypothesis  # what `generate_ids` gives per row: bare ids, or ids with their score
 
 
-def _hypothesis(generated: Generated | None) -> Hypothesis:
+def _hypothesis(generated: GeneratedIds | None) -> Hypothesis:
     if isinstance(generated, Hypothesis):
         return generated
     return Hypothesis(list(generated or []))
@@ -99,7 +99,7 @@ class Translator(ABC):
     @abstractmethod
     def generate_ids(
         self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
-    ) -> Sequence[Generated]:
+    ) -> Sequence[GeneratedIds]:
         """Target ids (special tokens may be included) for a batch of source ids, same order; a `Hypothesis`
         per row when the engine knows the model's score.
 
@@ -197,7 +197,7 @@ class Translator(ABC):
 
     def _generate_halving(
         self, batch: list[list[int]], max_new_tokens: list[int], options: GenerationOptions
-    ) -> list[Generated]:
+    ) -> list[GeneratedIds]:
         """Generate, halving the batch on out-of-memory instead of failing the run."""
         try:
             return list(self.generate_ids(batch, max_new_tokens, options))

@@ -27,7 +27,7 @@ class CTranslate2Translator(Translator):
             num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=model.device_type,
             batch_retries=batch_retries,
         )
-        self.translator = model.runtime
+        self.runtime = model.runtime
         self.tokenizer = model.tokenizer
         self.label = model.label
         self.max_input_tokens = model.max_input_tokens
@@ -44,7 +44,7 @@ class CTranslate2Translator(Translator):
         self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
     ) -> list[Hypothesis]:
         tokens = [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in batch]
-        results = self.translator.translate_batch(
+        results = self.runtime.translate_batch(
             tokens,
             beam_size=options.num_beams,
             max_decoding_length=max(max_new_tokens),
