@@ -21,12 +21,8 @@ class CTranslate2Translator(Translator):
         *,
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
-        batch_retries: bool = True,
     ) -> None:
-        super().__init__(
-            num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=model.device_type,
-            batch_retries=batch_retries,
-        )
+        super().__init__(num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=model.device_type)
         self.runtime = model.runtime
         self.tokenizer = model.tokenizer
         self.label = model.label

@@ -42,13 +42,11 @@ class MarianTranslator(Translator):
         *,
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
-        batch_retries: bool = True,
     ) -> None:
         super().__init__(
             num_beams=num_beams,
             max_batch_tokens=max_batch_tokens,
             device_type=loaded.device.type,
-            batch_retries=batch_retries,
         )
         self.loaded = loaded
         self.label = loaded.label

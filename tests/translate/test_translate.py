@@ -115,13 +115,6 @@ def test_batched_retries_give_every_sentence_one_translation_within_the_budget(b
         assert len(engine.retries) < len(LOOPING)  # batched, not one by one
 
 
-def test_retries_one_at_a_time_on_request():
-    engine = LoopingTranslator(batch_retries=False)
-    assert engine.translate_sentences(LOOPING) == [t.upper() for t in LOOPING]
-    assert [len(lengths) for lengths, _ in engine.retries] == [1] * len(LOOPING)
-    assert all(limits == [min(64, 2 * n[0] + 10)] for n, limits in engine.retries)  # the first pass's limit
-
-
 @pytest.mark.parametrize(
     ("english", "german", "degenerate"),
     [
@@ -175,14 +168,6 @@ def test_marian_output_is_independent_of_batch_size(tiny_marian: str):
     # The random model's output is degenerate nearly everywhere: nearly every sentence is retried, in batches.
     one, many = _batch_size_1_and_64(tiny_marian, int8=False)
     assert one == many
-
-
-def test_retries_are_batched_on_every_engine(tiny_settings):
-    # Random weights retry nearly every sentence: one at a time, int8 made a 5-seed run 7× slower (12.2 s vs 1.7 s).
-    from summarize.translate import load_translator
-
-    assert load_translator(tiny_settings.replace(int8=True)).batch_retries
-    assert load_translator(tiny_settings.replace(int8=False)).batch_retries
 
 
 def test_int8_logits_depend_on_the_batch_only_within_tolerance(tiny_marian: str):
