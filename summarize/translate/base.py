@@ -35,7 +35,6 @@ class GenerationOptions:
     num_beams: int = 1
     no_repeat_ngram_size: int = 0
     repetition_penalty: float = 1.0
-    min_new_tokens: int = 0  # 0 in use; the benchmark fixes output lengths with it
 
 
 @dataclass(frozen=True, slots=True)

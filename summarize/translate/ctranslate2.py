@@ -44,7 +44,6 @@ class CTranslate2Translator(Translator):
             tokens,
             beam_size=options.num_beams,
             max_decoding_length=max(max_new_tokens),
-            min_decoding_length=options.min_new_tokens,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
             repetition_penalty=options.repetition_penalty,
             # The score, normalised by length (length_penalty 1, the default): the mean log-probability per token,

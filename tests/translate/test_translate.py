@@ -226,9 +226,6 @@ def test_greedy_loop_equals_generate(spread_marian: MarianTranslator, eos_bias: 
         # The loop's confidence is generate's own score of the same tokens.
         assert [h.score for h in fast] == pytest.approx([h.score for h in reference], abs=1e-4)
         assert all(h.score is not None and h.score <= 0 for h in fast)
-        fixed = GenerationOptions(min_new_tokens=12)
-        assert [h.ids for h in engine.generate_ids(batch, same, fixed)] == [
-            h.ids for h in _generate_reference(engine, batch, same, fixed)]
         # Own limits per row: each row comes out as it does alone, whatever its neighbours' limits.
         own = [8 + (3 * i) % 25 for i in range(len(batch))]
         together = [h.ids for h in engine.generate_ids(batch, own, GenerationOptions())]
