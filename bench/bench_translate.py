@@ -2,7 +2,7 @@
 
 Real weights cannot be downloaded here, so the model is random-weight with opus-mt-de-en's real
 architecture (d_model 512, 6+6 layers, 8 heads, ffn 2048, vocab 58,101), and every engine generates a fixed
-number of tokens (source length × 1.2, through `min_new_tokens`), so all rows do the same work. Each row
+number of tokens (source length × 1.2: end of sentence held off until then), so all rows do the same work. Each row
 runs in its own process so that its peak memory is its own. Rows on CPU: naive loop (one sentence per
 `generate`, fp32), ours fp32 (`--no-int8`), ours int8 (the CPU default), CTranslate2 int8. On a GPU
 (`--device cuda`): naive fp32, ours fp32, ours fp16, CTranslate2 fp16.
@@ -16,7 +16,7 @@ runs in its own process so that its peak memory is its own. Rows on CPU: naive l
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import copy
 import json
 import math
 import os
@@ -25,6 +25,7 @@ import resource
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,44 @@ def cap_random_outputs() -> None:
     base.is_degenerate = lambda english, german: False
 
 
+@contextmanager
+def marian_min_length(engine, length: int):
+    """While it lasts, the transformers engine generates `length` new tokens on every row: end of sentence is
+    banned in its greedy loop, and `generate` (beam search: the retries) reads `min_new_tokens` from the model's
+    generation config. Only this benchmark fixes lengths, so the package has no option for it."""
+    plan, config = engine._greedy, engine.loaded.model.generation_config
+    if plan is not None:
+        engine._greedy = copy.copy(plan)
+        engine._greedy.banned = tuple(plan.banned) + tuple(plan.eos)
+    config.min_new_tokens = length
+    try:
+        yield
+    finally:
+        engine._greedy, config.min_new_tokens = plan, None
+
+
+class FullLengthRuntime:
+    """A `ctranslate2.Translator` whose outputs all run to their limit (`min_decoding_length` = the maximum)."""
+
+    def __init__(self, runtime) -> None:
+        self.runtime = runtime
+
+    def translate_batch(self, tokens, *args, **options):
+        return self.runtime.translate_batch(tokens, *args, min_decoding_length=options["max_decoding_length"], **options)
+
+
+def retry_one_at_a_time(engine) -> None:
+    """Retries as they ran before they were batched, for the row that batching is measured against: each piece
+    alone, under its first-pass limit. The package only batches them; this lives here, over its private steps."""
+    from summarize.translate.base import RETRY_OPTIONS, _hypothesis
+
+    def alone(retry, ids):
+        return [(i, _hypothesis(engine._generate_halving([list(ids[i])], [engine._limit(ids[i])], RETRY_OPTIONS)[0]))
+                for i in retry]  # fmt: skip
+
+    engine._retry = alone
+
+
 def run_row(row: str, device: str, n: int, threads: int, max_batch_tokens: int) -> dict:
     import torch
 
@@ -107,17 +146,18 @@ def run_row(row: str, device: str, n: int, threads: int, max_batch_tokens: int) 
         sync()
         seconds = time.perf_counter() - start
     else:
-        # Every engine runs its own code with the output length fixed through `min_new_tokens`.
-        def fixed(options: GenerationOptions, batch) -> tuple[list[int], GenerationOptions]:
-            length = fixed_length(max(len(ids) for ids in batch))  # CTranslate2 takes one length per batch
-            return [length] * len(batch), dataclasses.replace(options, min_new_tokens=length)
+        # Every engine runs its own code with the output length fixed (one length per batch, as CTranslate2 takes).
+        def fixed(batch) -> list[int]:
+            return [fixed_length(max(len(ids) for ids in batch))] * len(batch)
 
         if engine_name == "ours":
             from summarize.translate.marian import MarianTranslator
 
             class Fixed(MarianTranslator):
                 def generate_ids(self, batch, max_new_tokens, options: GenerationOptions):
-                    return super().generate_ids(batch, *fixed(options, batch))
+                    limits = fixed(batch)
+                    with marian_min_length(self, limits[0]):
+                        return super().generate_ids(batch, limits, options)
 
             from summarize.loading import load_seq2seq
 
@@ -129,18 +169,19 @@ def run_row(row: str, device: str, n: int, threads: int, max_batch_tokens: int) 
 
             class FixedCt2(CTranslate2Translator):
                 def generate_ids(self, batch, max_new_tokens, options: GenerationOptions):
-                    return super().generate_ids(batch, *fixed(options, batch))
+                    return super().generate_ids(batch, fixed(batch), options)
 
             from summarize.loading import load_ctranslate2
 
             engine = FixedCt2(load_ctranslate2(model_dir, device=device), max_batch_tokens=max_batch_tokens)
+            engine.runtime = FullLengthRuntime(engine.runtime)
         # Degenerate-output retries would add work that differs per engine: off for the benchmark, or (--retries)
         # every sentence retried, the worst case.
         from summarize.translate import base
 
         base.is_degenerate = (lambda english, german: True) if retries else (lambda english, german: False)
-        if retries:
-            engine.batch_retries = retries == "batched"
+        if retries == "one":
+            retry_one_at_a_time(engine)
         target_tokens = sum(fixed_length(n) for n in engine.count_tokens(texts))
         engine.translate_sentences(texts[:8])  # warm-up (GPU kernels, allocator)
         sync()

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 
 from .document import Document, Flag, replace
 from .faithfulness import WORD_NUMBERS, Fact, extract_facts, extract_times, supported
-from .text import ENGLISH_ONLY_FUNCTION_WORDS, GERMAN_ONLY_FUNCTION_WORDS, has_letter, repeated_phrase
+from .text import (
+    ENGLISH_ONLY_FUNCTION_WORDS,
+    GERMAN_ONLY_FUNCTION_WORDS,
+    has_letter,
+    repeated_phrase,
+    word_parts,
+    words,
+)
 
 NUMBER = "number"  # a number, amount, percentage, date or time missing, changed or without a source
 UNTRANSLATED = "untranslated"  # the English is mostly the German copied through
@@ -49,12 +55,10 @@ COPIED_SHARE = 0.9
 REPEAT_MIN = 3
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # E-mail addresses start where a run of address characters starts: a search from every position is quadratic.
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _QUOTATION = re.compile(r'["“„«»]([^"“”„«»]+)["”“«»]')
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
-_TOKEN = re.compile(r"[^\W_]+")
 # Every number, date and time has a digit or a number word: without one in either text there is nothing to
 # compare, and the fact extraction (most of the cost) is skipped.
 _FACT_HINT = re.compile(
@@ -126,7 +130,8 @@ def _number_flags(german: str, english: str) -> list[Flag]:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(_URL.sub(" ", text))
+    """The words with a letter, outside URLs and e-mail addresses."""
+    return words(_URL.sub(" ", text), lettered=True)
 
 
 def _words_around_kept_quotations(
@@ -182,18 +187,18 @@ def length_ratio(german: str, english: str) -> float:
         return 1.0
     if not en_letters:
         return 0.0
-    de_words = len(_TOKEN.findall(german))
-    en_words = len(_TOKEN.findall(english))
+    de_words = len(word_parts(german))  # "twelve-year-old" is three: the ratios were measured so
+    en_words = len(word_parts(english))
     return math.sqrt(en_letters / de_letters * en_words / de_words)
 
 
 def _length_flags(german: str, english: str) -> list[Flag]:
-    words = len(_WORD.findall(german))
-    if not words:
+    german_words = len(words(german, lettered=True))
+    if not german_words:
         return []  # numbers, scores, dashes: nothing to translate (the engine copies them through)
     if not english.strip():
         return [Flag(TRUNCATED, "English is empty", "0.00")]
-    if words < LENGTH_MIN_WORDS:
+    if german_words < LENGTH_MIN_WORDS:
         return []
     de_letters = _letters(german)
     ratio = length_ratio(german, english)
@@ -210,9 +215,6 @@ def _length_flags(german: str, english: str) -> list[Flag]:
 
 
 def _repetition_flags(german: str, english: str) -> list[Flag]:
-    tokens = Counter(_TOKEN.findall(english.casefold()))
-    if not tokens or tokens.most_common(1)[0][1] < REPEAT_MIN:
-        return []  # no word occurs three times: no loop (a cheap test before the regular expression)
     loop = repeated_phrase(english, REPEAT_MIN)
     if loop is None or repeated_phrase(german, REPEAT_MIN):
         return []  # "sehr, sehr, sehr" → "very, very, very" loops on purpose

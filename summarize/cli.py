@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import ModelNotFoundError, RunInterrupted, RunStoppedError, SummarizeError, UsageError
-from .settings import ENGINES, FORMATS, SUMMARIZERS, THREADS_HELP, Settings
+from .settings import DEVICES_HELP, DTYPES, ENGINES, FORMATS, SUMMARIZERS, THREADS_HELP, Settings
 from .version import __version__
 
 DEFAULTS = Settings()  # the one set of defaults, shared with the API
@@ -84,8 +84,8 @@ def run(
     no_translate: Annotated[bool, typer.Option("--no-translate", help="German extractive summary only.")] = False,
     length: Annotated[str, typer.Option(help="short|medium|long, or 3s (sentences) / 120t (tokens).")] = DEFAULTS.length,
     digest: Annotated[bool, typer.Option(help="Also write outputs/digest.{json,md,html} across all inputs.")] = False,
-    device: Annotated[str, typer.Option(help="auto|cpu|cuda|cuda:N|mps")] = DEFAULTS.device,
-    dtype: Annotated[str, typer.Option(help="auto|float32|float16|bfloat16 (half precision on GPU).")] = DEFAULTS.dtype,
+    device: Annotated[str, typer.Option(help=DEVICES_HELP)] = DEFAULTS.device,
+    dtype: Annotated[str, typer.Option(help=f"{'|'.join(DTYPES)} (half precision on GPU).")] = DEFAULTS.dtype,
     int8: Annotated[bool | None, typer.Option("--int8/--no-int8", help="int8 weights (default: on CPU): both models with ctranslate2, the translator with transformers.")] = DEFAULTS.int8,
     engine: Annotated[str, typer.Option(help=f"{'|'.join(ENGINES)} (auto: ctranslate2 when installed, on cpu/cuda).")] = DEFAULTS.engine,
     max_batch_tokens: Annotated[int | None, typer.Option(help="Padded source tokens per translation batch (default: 2048 on CPU, 8192 on GPU).")] = DEFAULTS.max_batch_tokens,

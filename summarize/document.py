@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,6 +269,8 @@ class Result:
 
     @property
     def ok(self) -> bool:
+        """Deprecated: nothing in the package reads it; test `result.error is None`."""
+        warnings.warn("Result.ok is deprecated: test `result.error is None`", DeprecationWarning, stacklevel=2)
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:

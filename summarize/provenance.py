@@ -27,7 +27,7 @@ from itertools import pairwise
 from .document import Document, SourceLink, SummarySentence, replace
 from .faithfulness import check, extract_facts
 from .settings import SUPPORT_THRESHOLD
-from .text import STOPWORDS
+from .text import STOPWORDS, WORD, words
 
 # With attention: score = lexical * (0.7 + 0.3 * mass / best mass); without it, score = lexical.
 LEXICAL_WEIGHT = 0.7
@@ -39,7 +39,6 @@ COVERAGE_MIN = 0.15  # a further source must add terms worth this share of the s
 CLOSE_SCORE = 0.8  # or clear the threshold and score at least this fraction of the best
 TOP_K = 3  # sources kept per summary sentence, at most
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SUFFIXES = ("ungen", "ung", "ing", "ed", "es", "en", "er", "s", "e")
 
 
@@ -82,7 +81,7 @@ def stem(word: str) -> str:
 def content_terms(text: str, lang: str) -> Counter[str]:
     """Weighted bag of content terms: stems (names x2) and canonical numbers and dates (x2)."""
     terms: Counter[str] = Counter()
-    for m in _WORD.finditer(text):
+    for m in WORD.finditer(text):
         word = re.sub(r"['’]s$", "", m.group(0))
         if word.casefold() in STOPWORDS or any(ch.isdigit() for ch in word):
             continue  # digits are counted once, canonically, through the facts below
@@ -95,7 +94,7 @@ def content_terms(text: str, lang: str) -> Counter[str]:
 
 def bigrams(text: str) -> set[tuple[str, str]]:
     """Stem bigrams of the content words, stop words removed (ROUGE-2 on content words)."""
-    stems = [stem(w) for w in _WORD.findall(text) if w.casefold() not in STOPWORDS]
+    stems = [stem(w) for w in words(text) if w.casefold() not in STOPWORDS]
     return set(pairwise(stems))
 
 
@@ -128,11 +127,6 @@ def _lexical(summary: _Profile, source: _Profile) -> float:
         len(summary.bigrams & source.bigrams) / len(summary.bigrams) if summary.bigrams else recall
     )
     return (1 - BIGRAM_WEIGHT) * f2 + BIGRAM_WEIGHT * bigram_recall
-
-
-def lexical_score(summary: str, source: str, lang: str = "en") -> float:
-    """0..1: recall-weighted F2 of content terms (ROUGE-1 style), blended with content-bigram recall."""
-    return _lexical(_Profile.of(summary, lang), _Profile.of(source, lang))
 
 
 def _source_text(candidate: Candidate, lang: str) -> tuple[str, str]:

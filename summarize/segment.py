@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from .document import Document, Sentence
 from .html_blocks import looks_like_html, read_html
-from .text import LANGUAGE_MARKERS, has_letter, plain_text
+from .text import has_letter, language_scores, likeliest_language, plain_text
 
 __all__ = [
     "BaseSplitter",
@@ -323,25 +323,16 @@ def _role_of(sentence_text: str) -> str:
 
 
 # --- language -----------------------------------------------------------------------------------------
-_WORD = re.compile(r"[^\W\d_]+")
-_MIN_WORDS = 5
 
 
 def guess_language(text: str) -> str | None:
     """Rough stop-word guess among de, en, fr, es, it, nl; None when there is too little text."""
-    words = [w.lower() for w in _WORD.findall(text[:20000])]
-    if len(words) < _MIN_WORDS:
-        return None
-    scores = {lang: sum(w in stops for w in words) for lang, stops in LANGUAGE_MARKERS.items()}
-    best = max(scores, key=lambda lang: (scores[lang], lang == "de"))  # ties go to German
-    return best if scores[best] >= 2 else None
+    return likeliest_language(language_scores(text))
 
 
-def _language_warning(text: str, lang: str | None) -> str | None:
+def _language_warning(scores: dict[str, int], lang: str | None) -> str | None:
     if lang is None or lang == "de":
         return None
-    words = [w.lower() for w in _WORD.findall(text[:20000])]
-    scores = {code: sum(w in stops for w in words) for code, stops in LANGUAGE_MARKERS.items()}
     if scores[lang] < 5 or scores[lang] < 2 * scores["de"]:
         return None  # not confident: mixed or short text
     name = {"en": "English", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch"}[lang]
@@ -378,9 +369,10 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
         for i, ((a, b), p, role) in enumerate(raw)
     )
     body = " ".join(s.text for s in sentences if s.role in ("body", "title")) or text[layout.content_start :]
-    language = guess_language(body)
+    scores = language_scores(body)
+    language = likeliest_language(scores)
     meta["language"] = language or "unknown"
-    warning = _language_warning(body, language)
+    warning = _language_warning(scores, language)
     return dataclasses.replace(
         doc,
         sentences=sentences,

@@ -1,4 +1,4 @@
-"""Text helpers every stage shares: stop words, has-a-letter, the plain text a model reads, a model's short name.
+"""Text helpers every stage shares: words, stop words, language markers, the plain text a model reads, short names.
 
 Pure functions and constants over `str`; nothing here knows about records or models.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections import Counter
 
 # Function words of English and German: they carry no topic, so content comparisons (provenance, extractive
 # centrality) leave them out.
@@ -57,9 +58,49 @@ def has_letter(text: str) -> bool:
     return _LETTER.search(text) is not None
 
 
-# A word of a repeated phrase, with up to three hyphens or apostrophes inside it counted as one word
-# ("twelve-year-old", "don't"); the bound keeps a long "a-a-a-…" from making the search quadratic.
-_PHRASE_WORD = r"\w+(?:['’-]\w+){0,3}"
+# A word: a run of letters and digits of any script ("Haus", "A8", "2019"), an apostrophe or hyphen inside it
+# joining its parts into one word ("don't", "twelve-year-old", "COVID-19"). Every count, bag of words and
+# comparison of words in the package reads words this way; callers that want words with a letter, or without
+# digits, filter these.
+_WORD_PART = r"[^\W_]+"
+_JOINED = r"['’-]"
+WORD = re.compile(rf"{_WORD_PART}(?:{_JOINED}{_WORD_PART})*")
+_WORD_PARTS = re.compile(_WORD_PART)
+
+
+def words(text: str, *, lettered: bool = False) -> list[str]:
+    """The words of `text` (`WORD`), in order; with `lettered`, only those with a letter (not "2019")."""
+    found = WORD.findall(text)
+    return [w for w in found if _LETTER.search(w)] if lettered else found
+
+
+def word_parts(text: str, *, lettered: bool = False) -> list[str]:
+    """The parts of the words of `text`, in order ("don't": "don", "t"; "twelve-year-old": three); with
+    `lettered`, only those with a letter."""
+    found = _WORD_PARTS.findall(text)
+    return [w for w in found if _LETTER.search(w)] if lettered else found
+
+
+def language_scores(text: str) -> dict[str, int]:
+    """Per language of `LANGUAGE_MARKERS`, how many of the words (with a letter) in the first 20,000 characters
+    are its markers; empty when there are fewer than five such words, too few to tell."""
+    found = [w.lower() for w in words(text[:20_000], lettered=True)]
+    if len(found) < 5:
+        return {}
+    return {lang: sum(w in markers for w in found) for lang, markers in LANGUAGE_MARKERS.items()}
+
+
+def likeliest_language(scores: dict[str, int]) -> str | None:
+    """The language of the most markers (ties go to German), or None when it has fewer than two."""
+    if not scores:
+        return None
+    best = max(scores, key=lambda lang: (scores[lang], lang == "de"))
+    return best if scores[best] >= 2 else None
+
+
+# A word of a repeated phrase: a `WORD` of at most four parts, the bound keeping a long "a-a-a-…" from making
+# the search for repeats quadratic.
+_PHRASE_WORD = rf"{_WORD_PART}(?:{_JOINED}{_WORD_PART}){{0,3}}"
 
 
 @functools.cache
@@ -73,6 +114,9 @@ def repeated_phrase(text: str, times: int) -> str | None:
     in a row, or None: the one definition of a decoder loop ("taxes taxes taxes", "of the future of the
     future of the future"). Case and the punctuation between the repeats do not count ("No, no, no"); a
     phrase starts with a letter because scores repeat digits without looping ("3:1 (1:1)")."""
+    counts = Counter(word_parts(text.casefold()))
+    if not counts or max(counts.values()) < times:
+        return None  # no word said `times` times: no loop (a cheap test before the slow regular expression)
     loop = _repeats(times).search(text)
     return loop.group(1) if loop else None
 

@@ -76,6 +76,12 @@ def test_result_round_trips_through_dict():
     assert result.to_dict()["schema_version"]
 
 
+def test_result_ok_still_answers_but_is_deprecated():
+    doc = document_from_text("Ein Satz.")
+    with pytest.warns(DeprecationWarning, match="Result.ok"):
+        assert Result(doc).ok and not Result(doc, error="boom").ok
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
 def test_utf16_and_utf32_with_a_byte_order_mark_are_text_not_binary(codec: str):
     german = "Die Straße führt über München. Dort wohnt „er“."

@@ -1,4 +1,4 @@
-"""text: the helpers every stage shares (stop words, has_letter, plain_text, strip_controls, loops)."""
+"""text: the helpers every stage shares (words, languages, stop words, plain_text, strip_controls, loops)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from summarize.text import (
     LANGUAGE_MARKERS,
     STOPWORDS,
     has_letter,
+    language_scores,
+    likeliest_language,
     plain_text,
     repeated_phrase,
     strip_controls,
+    word_parts,
+    words,
 )
 
 
@@ -90,3 +94,39 @@ REPEATS = [
 @pytest.mark.parametrize(("text", "times", "phrase"), REPEATS, ids=[f"{c[0][:20]}-{c[1]}" for c in REPEATS])
 def test_repeated_phrase(text: str, times: int, phrase: str | None) -> None:
     assert repeated_phrase(text, times) == phrase
+
+
+WORDS = [
+    ("Der Vertrag läuft 2019 aus.", ["Der", "Vertrag", "läuft", "2019", "aus"]),
+    ("Don't stop the twelve-year-old!", ["Don't", "stop", "the", "twelve-year-old"]),
+    ("Merkel’s A8 and COVID-19", ["Merkel’s", "A8", "and", "COVID-19"]),
+    ("snake_case - 'quoted' -- x", ["snake", "case", "quoted", "x"]),  # "_" and loose marks join nothing
+    ("東京 und Ärger", ["東京", "und", "Ärger"]),
+    ("", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WORDS, ids=[t or "empty" for t, _ in WORDS])
+def test_words_and_their_parts(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+    # A word's parts are what its apostrophes and hyphens join, nothing else.
+    assert word_parts(text) == [part for w in expected for part in w.replace("’", "-").replace("'", "-").split("-")]
+    assert words(text, lettered=True) == [w for w in expected if has_letter(w)]
+    assert word_parts(text, lettered=True) == [p for p in word_parts(text) if has_letter(p)]
+
+
+def test_language_scores_count_markers_and_need_five_words() -> None:
+    assert language_scores("Der Hund und die.") == {}  # four words: too few to tell
+    scores = language_scores("Der Hund ist nicht mit der Katze und dem Vogel im Haus.")
+    assert scores["de"] >= 6 > scores["en"]
+    assert likeliest_language(scores) == "de"
+    assert likeliest_language(language_scores("The dog and the cat were in the house.")) == "en"
+    assert likeliest_language({}) is None
+    assert likeliest_language({"de": 1, "en": 1}) is None  # one marker proves nothing
+    assert likeliest_language({"de": 3, "en": 3}) == "de"  # ties go to German
+
+
+@pytest.mark.parametrize("text", ["no-no-no", "No, no, no.", "taxes taxes taxes", "of the future of the future of the future"])
+def test_repeated_phrase_finds_loops_inside_joined_words_too(text: str) -> None:
+    # The cheap pre-test counts word parts, so a loop inside one hyphenated word is not ruled out early.
+    assert repeated_phrase(text, 3) is not None

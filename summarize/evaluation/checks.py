@@ -35,6 +35,7 @@ from ..checks import (
 )
 from ..errors import UsageError
 from ..faithfulness import extract_facts
+from ..text import has_letter, word_parts
 from .translation import clip
 
 MAX_EXAMPLES = 10  # misses listed per rule; counts are always complete
@@ -44,9 +45,7 @@ LOOP_MAX_WORDS = 3  # looped phrases of 1-3 words, as degenerate decoders produc
 # copy_german needs a reference that really translates: at most this share of its words in the German.
 COPY_MAX_SHARED = 0.5
 
-_WORD = re.compile(r"[^\W\d_]+")
 _NUMBER_START = re.compile(r"(?<![\d.,])\d+")  # the leading digits of a number: "11" of "11,000"
-_LOOP_START = re.compile(r"[^\W\d_]")
 
 
 # --- corruptions ------------------------------------------------------------------------------------
@@ -74,11 +73,12 @@ def change_number(german: str, english: str, rng: random.Random) -> str | None:
 
 def copy_german(german: str, english: str, rng: random.Random) -> str | None:
     """The German as the English, where the reference really translates (mostly other words)."""
-    words = _WORD.findall(english.casefold())
-    german_words = set(_WORD.findall(german.casefold()))
-    if len(_WORD.findall(german)) < UNTRANSLATED_MIN_WORDS or not words:
+    words = word_parts(english.casefold(), lettered=True)
+    german_words = word_parts(german.casefold(), lettered=True)
+    if len(german_words) < UNTRANSLATED_MIN_WORDS or not words:
         return None
-    if sum(w in german_words for w in words) / len(words) > COPY_MAX_SHARED:
+    shared = set(german_words)
+    if sum(w in shared for w in words) / len(words) > COPY_MAX_SHARED:
         return None  # names and numbers: the reference is itself a copy
     return german
 
@@ -96,7 +96,7 @@ def drop_second_half(german: str, english: str, rng: random.Random) -> str | Non
 def loop_phrase(german: str, english: str, rng: random.Random) -> str | None:
     """A phrase of 1-3 words of the reference, starting with a word, said three times in a row."""
     words = english.split()
-    starts = [i for i, w in enumerate(words) if _LOOP_START.match(w.lstrip("\"'„“‘«»(")) is not None]
+    starts = [i for i, w in enumerate(words) if has_letter(w.lstrip("\"'„“‘«»(")[:1])]
     if len(words) < 2 or not starts:
         return None
     start = rng.choice(starts)

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import UsageError
-from ..settings import ENGINES, THREADS_HELP, Settings
+from ..settings import DEVICES_HELP, ENGINES, THREADS_HELP, Settings
 from .translation import COVERAGE_CHECKS, evaluate_translation, read_parallel
 
 DEFAULTS = Settings()
@@ -252,7 +252,7 @@ def translation(
     limit: LimitOption = None,
     lines_per_doc: Annotated[int, typer.Option(help="Lines per pseudo-article in document mode.")] = 20,
     join: Annotated[str, typer.Option(help="space|newline: how lines are joined into a pseudo-article.")] = "space",
-    device: Annotated[str, typer.Option(help="auto|cpu|cuda|cuda:N|mps")] = DEFAULTS.device,
+    device: Annotated[str, typer.Option(help=DEVICES_HELP)] = DEFAULTS.device,
     engine: Annotated[str, typer.Option(help=f"{'|'.join(ENGINES)} (auto: ctranslate2 when installed).")] = DEFAULTS.engine,
     int8: Annotated[bool | None, typer.Option("--int8/--no-int8", help="int8 weights (default: on CPU).")] = DEFAULTS.int8,
     beams: Annotated[int, typer.Option(help="Beam size (1: greedy).")] = DEFAULTS.translation_beams,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .html import render_digest_html, render_html, render_index
-from .json import render_digest_json, render_json, render_jsonl_line
+from .json import render_digest_json, render_json
 from .markdown import render_digest_markdown, render_markdown
 
 __all__ = [
@@ -13,6 +13,5 @@ __all__ = [
     "render_html",
     "render_index",
     "render_json",
-    "render_jsonl_line",
     "render_markdown",
 ]

@@ -15,10 +15,6 @@ def render_json(result: Result) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-def render_jsonl_line(result: Result) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
 def render_digest_json(summary: Summary, documents: Sequence[Document], signature: str) -> str:
     """A digest (one summary across several articles) and the articles it covers, as JSON."""
     return json.dumps(

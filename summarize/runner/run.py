@@ -280,8 +280,8 @@ class FolderRunner:
         """Read and cache-check each input here, as the executor asks for the next Job (so a stream of inputs is
         read as the run goes, a URL fetched when its turn comes); hand the rest to the executor. An article
         identical to one finished earlier in this run is written from that one's result (`ResultCache.twin`);
-        twins in one batch are computed once by the pipeline. Each outcome is emitted as soon as it is known,
-        with its translated document (None for a failure)."""
+        twins in one group of jobs (one pipeline pass) are computed once. Each outcome is emitted as soon as it is
+        known, with its translated document (None for a failure)."""
         cache, folder = self._cache, self._folder
         assert cache is not None and folder is not None
 

@@ -12,15 +12,12 @@ set at conversion). Each summary sentence sums the rows of the tokens whose char
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 from ..loading.convert import CTranslate2Model
 from ..text import strip_controls
 from .engine import Bounds, DecodeOptions, Generated, SummaryEngine
-
-log = logging.getLogger(__name__)
 
 
 class CTranslate2Engine(SummaryEngine):
@@ -30,7 +27,7 @@ class CTranslate2Engine(SummaryEngine):
 
     def __init__(self, model: CTranslate2Model) -> None:
         """`model`: `loading.load_model(settings, "summarization")` with the ctranslate2 engine."""
-        self.translator = model.runtime
+        self.runtime = model.runtime
         self.tokenizer = model.tokenizer
         self.config = model.config
         self.label = model.label
@@ -52,7 +49,7 @@ class CTranslate2Engine(SummaryEngine):
 
         tokens = [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in batch]
         most = max(1, bounds.max_new_tokens - (1 if self._forced_eos else 0))
-        results = self.translator.translate_batch(
+        results = self.runtime.translate_batch(
             tokens,
             [list(self._prefix) for _ in tokens] if self._prefix else None,
             beam_size=options.num_beams,

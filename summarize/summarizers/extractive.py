@@ -10,18 +10,16 @@ paragraph picks it once. English translations are used when present, else the Ge
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..document import Document
 from ..settings import parse_length
-from ..text import STOPWORDS
+from ..text import STOPWORDS, words
 from .base import DraftSummary, SourceKey
 from .dedup import find_duplicate_groups, normalise, similarity
 
-_WORD = re.compile(r"\w+")
 DAMPING = 0.85
 ITERATIONS = 100  # power iteration converges in far fewer steps on news-sized graphs
 TOLERANCE = 1e-10
@@ -71,7 +69,7 @@ def _candidates(docs: Sequence[Document]) -> list[_Candidate]:
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in _WORD.findall(text.casefold()) if w not in STOPWORDS and not w.isdigit())
+    return tuple(w for w in words(text.casefold()) if w not in STOPWORDS and not w.isdigit())
 
 
 def _tfidf(bags: Sequence[Sequence[str]]) -> list[dict[str, float]]:

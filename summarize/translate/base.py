@@ -9,8 +9,7 @@ sentence's `confidence` (the translation checks flag a low one).
 
 Retries are batched like the first pass, under the same budget: every retried piece gets a length limit that
 depends on its own length only (its first-pass limit rounded up to a step of `RETRY_LIMITS`), and a batch
-holds pieces of one step, so that a retry's output never depends on the pieces it was batched with. With
-`batch_retries=False` each piece is retried alone under its first-pass limit (the behaviour before batching).
+holds pieces of one step, so that a retry's output never depends on the pieces it was batched with.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ class GenerationOptions:
     num_beams: int = 1
     no_repeat_ngram_size: int = 0
     repetition_penalty: float = 1.0
-    min_new_tokens: int = 0  # 0 in use; the benchmark fixes output lengths with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +45,10 @@ class Hypothesis:
     score: float | None = None
 
 
-Generated = list[int] | Hypothesis  # what `generate_ids` gives per row: bare ids, or ids with their score
+GeneratedIds = list[int] | Hypothesis  # what `generate_ids` gives per row: bare ids, or ids with their score
 
 
-def _hypothesis(generated: Generated | None) -> Hypothesis:
+def _hypothesis(generated: GeneratedIds | None) -> Hypothesis:
     if isinstance(generated, Hypothesis):
         return generated
     return Hypothesis(list(generated or []))
@@ -83,13 +81,11 @@ class Translator(ABC):
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
         device_type: str = "cpu",
-        batch_retries: bool = True,
     ) -> None:
         self.options = GenerationOptions(num_beams=num_beams)
         # `load_translator` passes the budget of the resolved settings; engines built directly (tests, benches)
         # get the device's, from the one place budgets are chosen.
         self.max_batch_tokens = max_batch_tokens or default_batch_tokens(device_type)
-        self.batch_retries = batch_retries
 
     # --- what an engine implements ---------------------------------------------------------------
     @abstractmethod
@@ -99,7 +95,7 @@ class Translator(ABC):
     @abstractmethod
     def generate_ids(
         self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
-    ) -> Sequence[Generated]:
+    ) -> Sequence[GeneratedIds]:
         """Target ids (special tokens may be included) for a batch of source ids, same order; a `Hypothesis`
         per row when the engine knows the model's score.
 
@@ -179,11 +175,6 @@ class Translator(ABC):
     def _retry(self, retry: Sequence[int], ids: Sequence[Sequence[int]]) -> list[tuple[int, Hypothesis]]:
         """(piece index, new hypothesis) for every piece in `retry`, once each: beam search, batched by limit
         step."""
-        if not self.batch_retries:  # one at a time under each piece's first-pass limit
-            return [
-                (i, _hypothesis(self._generate_halving([list(ids[i])], [self._limit(ids[i])], RETRY_OPTIONS)[0]))
-                for i in retry
-            ]
         limits = {i: retry_limit(len(ids[i]), self.max_input_tokens) for i in retry}
         order = sorted(retry, key=lambda i: (-limits[i], -len(ids[i]), i))
         out = []
@@ -199,7 +190,7 @@ class Translator(ABC):
 
     def _generate_halving(
         self, batch: list[list[int]], max_new_tokens: list[int], options: GenerationOptions
-    ) -> list[Generated]:
+    ) -> list[GeneratedIds]:
         """Generate, halving the batch on out-of-memory instead of failing the run."""
         try:
             return list(self.generate_ids(batch, max_new_tokens, options))

@@ -6,13 +6,10 @@ int8 on CPU (float32 with `int8=False`), float16 on CUDA. Conversion and its cac
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from ..loading.convert import CTranslate2Model
 from .base import GenerationOptions, Hypothesis, Translator, as_confidence
-
-log = logging.getLogger(__name__)
 
 
 class CTranslate2Translator(Translator):
@@ -24,13 +21,9 @@ class CTranslate2Translator(Translator):
         *,
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
-        batch_retries: bool = True,
     ) -> None:
-        super().__init__(
-            num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=model.device_type,
-            batch_retries=batch_retries,
-        )
-        self.translator = model.runtime
+        super().__init__(num_beams=num_beams, max_batch_tokens=max_batch_tokens, device_type=model.device_type)
+        self.runtime = model.runtime
         self.tokenizer = model.tokenizer
         self.label = model.label
         self.max_input_tokens = model.max_input_tokens
@@ -47,11 +40,10 @@ class CTranslate2Translator(Translator):
         self, batch: Sequence[Sequence[int]], max_new_tokens: Sequence[int], options: GenerationOptions
     ) -> list[Hypothesis]:
         tokens = [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in batch]
-        results = self.translator.translate_batch(
+        results = self.runtime.translate_batch(
             tokens,
             beam_size=options.num_beams,
             max_decoding_length=max(max_new_tokens),
-            min_decoding_length=options.min_new_tokens,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
             repetition_penalty=options.repetition_penalty,
             # The score, normalised by length (length_penalty 1, the default): the mean log-probability per token,

@@ -42,13 +42,11 @@ class MarianTranslator(Translator):
         *,
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
-        batch_retries: bool = True,
     ) -> None:
         super().__init__(
             num_beams=num_beams,
             max_batch_tokens=max_batch_tokens,
             device_type=loaded.device.type,
-            batch_retries=batch_retries,
         )
         self.loaded = loaded
         self.label = loaded.label
@@ -82,9 +80,7 @@ class MarianTranslator(Translator):
         plain = options.num_beams == 1 and options.no_repeat_ngram_size == 0 and options.repetition_penalty == 1.0
         with torch.inference_mode():
             if plain and self._greedy is not None:
-                return self._greedy.decode(
-                    self.loaded.model, input_ids, attention_mask, max_new_tokens, options.min_new_tokens
-                )
+                return self._greedy.decode(self.loaded.model, input_ids, attention_mask, max_new_tokens)
             beam = options.num_beams > 1
             # The encoder runs once: `generate` reads its output, and so does beam search's scoring pass.
             encoded = self.loaded.model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
@@ -94,7 +90,6 @@ class MarianTranslator(Translator):
                 encoder_outputs=BaseModelOutput(last_hidden_state=hidden),
                 attention_mask=attention_mask,
                 max_new_tokens=max(max_new_tokens),
-                min_new_tokens=options.min_new_tokens or None,
                 num_beams=options.num_beams,
                 do_sample=False,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
@@ -207,8 +202,9 @@ class _GreedyPlan:
         cache_arg = "cache" if "cache" in params else "past_key_values"
         return cls(start, eos_ids, pad, _banned_tokens(model), _forced_eos(model), cache_arg)
 
-    def decode(self, model: Any, input_ids: Any, attention_mask: Any, max_new_tokens: Sequence[int],
-               min_new_tokens: int = 0) -> list[Hypothesis]:  # fmt: skip
+    def decode(
+        self, model: Any, input_ids: Any, attention_mask: Any, max_new_tokens: Sequence[int]
+    ) -> list[Hypothesis]:
         """Row i as `generate(num_beams=1, do_sample=False, max_new_tokens=max_new_tokens[i])` gives it alone:
         start token, then tokens, then padding; with the mean log-probability of the chosen tokens."""
         import torch
@@ -238,8 +234,6 @@ class _GreedyPlan:
             logits = result.logits[:, -1, :]
             if self.banned:
                 logits[:, list(self.banned)] = -float("inf")
-            if step < min_new_tokens:
-                logits[:, list(self.eos)] = -float("inf")
             chosen = logits.argmax(dim=-1)
             at_limit = last_step == step
             if self.forced_eos is not None:  # generate forces eos as the last token a row may have
