@@ -371,6 +371,21 @@ def test_out_naming_a_file_is_one_line_and_exit_2(tmp_path, seed_files, capsys, 
     assert file.read_text() == "mine"
 
 
+@pytest.mark.parametrize("declaration", ['<meta charset="windows-1252">',
+                                         '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'])
+def test_a_declared_charset_is_honoured_even_when_the_bytes_are_valid_utf8(tmp_path, declaration):
+    page = (f"<html><head>{declaration}<title>Kurs</title></head><body><p>Der Kurs stieg um 5 Â° am Montag. "
+            "Die Bank nannte das Ã¼blich.</p></body></html>")
+    data = page.encode("cp1252")
+    assert data.decode("utf-8") != page  # valid UTF-8, which reads "°" and "ü": not what the page says it is
+    (tmp_path / "kurs.html").write_bytes(data)
+    report = run_batch([tmp_path / "kurs.html"], tmp_path / "out", settings=NO_MODELS, formats=["json"])
+    assert [o.status for o in report.outcomes] == ["done"], report.failed
+    doc = json.loads((tmp_path / "out" / "kurs.json").read_text(encoding="utf-8"))["document"]
+    assert doc["text"] == page and doc["meta"]["encoding"] == "cp1252"
+    assert any("Ã¼blich" in s["de"] for s in doc["sentences"])
+
+
 def test_a_record_is_text_even_with_a_nul(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "mit-nul", "text": TEXTS[0].replace(" hat", "\x00 hat")}) + "\n")
