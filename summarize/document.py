@@ -7,6 +7,7 @@ Stages never mutate a record: they return new ones with `dataclasses.replace`.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import hashlib
 import re
@@ -321,18 +322,26 @@ def decode_bytes(data: bytes, *, name: str = "<input>") -> tuple[str, str, tuple
     if b"\x00" in data[:65536]:
         raise InputError(name, "binary file (contains NUL bytes), not text")
     warnings: list[str] = []
-    try:
-        text = data.decode("utf-8")
-        encoding = "utf-8"
-    except UnicodeDecodeError as exc:
-        # Old German sites still serve Windows-1252/Latin-1; cp1252 is its superset for printable text.
+    text: str | None = None
+    declared = declared_charset(data)
+    if declared not in (None, "utf-8"):
         try:
-            text = data.decode("cp1252")
-            encoding = "cp1252"
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-            encoding = "latin-1"
-        warnings.append(f"not valid UTF-8 (byte {exc.start}); decoded as {encoding}")
+            text, encoding = data.decode(declared), declared  # even where the bytes are valid UTF-8 too
+        except UnicodeDecodeError as exc:
+            warnings.append(f"declares {declared} but is not (byte {exc.start}); decoded without it")
+    if text is None:
+        try:
+            text = data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError as exc:
+            # Old German sites still serve Windows-1252/Latin-1; cp1252 is its superset for printable text.
+            try:
+                text = data.decode("cp1252")
+                encoding = "cp1252"
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+                encoding = "latin-1"
+            warnings.append(f"not valid UTF-8 (byte {exc.start}); decoded as {encoding}")
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if controls > 0.05 * min(len(text), 65536):
         raise InputError(name, "binary file (mostly control characters), not text")
@@ -340,6 +349,29 @@ def decode_bytes(data: bytes, *, name: str = "<input>") -> tuple[str, str, tuple
     if not text.strip():
         raise InputError(name, "empty input (only white space)")
     return text, encoding, tuple(warnings)
+
+
+# A <meta charset="..."> or <meta http-equiv="Content-Type" content="...; charset=...">.
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag of its first 1,024 bytes (where browsers look for it),
+    as Python's codec name; None for other text, a byte-order mark (which outranks it), or a name Python does
+    not know. As browsers read them (WHATWG Encoding): ISO-8859-1 and ASCII are Windows-1252, and UTF-16/32,
+    which a tag in ASCII bytes cannot be, is UTF-8."""
+    head = data[:1024]
+    if not head.lstrip().startswith(b"<"):
+        return None
+    match = _META_CHARSET.search(head)
+    try:
+        name = codecs.lookup(match[1].decode("ascii")).name if match else None
+        b"<".decode(name or "utf-8")  # a text encoding, not "base64" or "zlib"
+    except (LookupError, UnicodeDecodeError):
+        return None
+    if name in ("iso8859-1", "ascii"):
+        return "cp1252"
+    return "utf-8" if name and name.startswith(("utf-16", "utf-32")) else name
 
 
 def check_length(text: str, name: str, max_chars: int = MAX_CHARS) -> None:

@@ -238,6 +238,7 @@ class Pipeline:
 
     def summarize(self, docs: Sequence[Document]) -> Summary:
         """A summary of translated documents (one: an article summary; several: a digest)."""
+        docs = _translated_documents(docs, "summarize")
         body = [d for d in docs if d.content_sentences]
         if not body:  # nothing but title/boilerplate: an empty summary, not an error
             return self._summary(docs, body, None)
@@ -247,6 +248,7 @@ class Pipeline:
         """One summary per already-translated document (`summarize([doc])` each), the model calls batched
         across them (chunks of several articles share a call up to a token budget). Identical documents are
         summarized once."""
+        docs = _translated_documents(docs, "summarize_many")
         return self._summarize_many(docs, _first_of_twins(docs, translated=True))
 
     def _summarize_many(self, docs: Sequence[Document], first: Sequence[int]) -> list[Summary]:
@@ -330,6 +332,19 @@ def _renamed(summary: Summary, old: str, new: str) -> Summary:
             for s in summary.sentences
         ),
     )
+
+
+def _translated_documents(docs: Iterable[Document], method: str) -> list[Document]:
+    """`docs` as a list when it holds Documents only; else a TypeError that says what to pass."""
+    many = isinstance(docs, Iterable) and not isinstance(docs, (str, bytes, os.PathLike))
+    items = list(docs) if many else [docs]
+    wrong = [d for d in items if not isinstance(d, Document)]
+    if many and not wrong:
+        return items
+    raise TypeError(f"{method} takes a list of translated Documents (each Result.document of translate() or "
+                    f"process()); not {'a Document alone (pass [doc])' if isinstance(docs, Document) else type(wrong[0]).__name__}"
+                    ": to summarize an article given "
+                    "as a str, a Path or bytes, call process()")
 
 
 def _is_file(text: str) -> bool:

@@ -13,10 +13,12 @@ Read-only folders: root writes through file permissions, so as root a read-only 
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,7 @@ from summarize.cli import main
 from summarize.loading import cache as ct2_cache
 from summarize.loading import load_ctranslate2
 from summarize.loading.cache import CHECK_FILE, entry_problem
+from tools.tiny_models import build_marian
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,6 +127,121 @@ def test_a_damaged_entry_is_converted_again_with_one_warning(damage, cache, clea
     assert "Traceback" not in proc.stderr
     (warning,) = lines(proc.stderr)
     assert str(entry) in warning and "converting it again" in warning
+    assert_healed(cache, tmp_path / "out", clean[1])
+
+
+def variables(model_bin: Path) -> dict[str, tuple[int, int]]:
+    """CTranslate2's model.bin layout (format 6): each variable's name → (offset of its data, its byte count)."""
+    data, at = model_bin.read_bytes(), 4  # the binary version
+
+    def read(fmt: str) -> tuple:
+        nonlocal at
+        values = struct.unpack_from(fmt, data, at)
+        at += struct.calcsize(fmt)
+        return values
+
+    def string() -> str:
+        nonlocal at
+        (length,) = read("<H")
+        at += length
+        return data[at - length : at].rstrip(b"\0").decode()
+
+    string()  # the spec's name
+    read("<I")  # its revision
+    found = {}
+    for _ in range(read("<I")[0]):
+        name = string()
+        (rank,) = read("<B")
+        read(f"<{rank}IB")  # the shape, the dtype
+        (size,) = read("<I")
+        found[name] = (at, size)
+        at += size
+    return found
+
+
+@pytest.fixture(scope="module")
+def clean_mid(tmp_path_factory, seed_files) -> tuple[str, Path, bytes]:
+    """(a translator whose model.bin is over 4 MiB, a cache holding its conversion, the JSON a run writes): damage
+    more than 1 MiB from either end of model.bin, which the check file of format 1 did not see."""
+    model = str(build_marian(tmp_path_factory.mktemp("mid-marian"), d_model=256, layers=1, heads=4, ffn=1024,
+                             model_vocab_size=8000))
+    cache = tmp_path_factory.mktemp("mid-cache")
+    out = tmp_path_factory.mktemp("mid-reference")
+    proc = run_summarize(cache, cli_args(model, seed_files[0], out))
+    assert proc.returncode == 0 and not lines(proc.stderr), proc.stderr
+    (result,) = out.glob("*.json")
+    return model, cache, result.read_bytes()
+
+
+def _zero_weights(model_bin: Path, layout: dict[str, tuple[int, int]]) -> None:
+    at, size = layout["decoder/layer_0/ffn/linear_0/weight"]
+    with model_bin.open("r+b") as f:
+        f.seek(at)
+        f.write(bytes(size))
+
+
+def _no_heads(model_bin: Path, layout: dict[str, tuple[int, int]]) -> None:
+    with model_bin.open("r+b") as f:
+        f.seek(layout["decoder/num_heads"][0])
+        f.write(struct.pack("<h", 0))
+
+
+@pytest.mark.parametrize(
+    "damage", [_zero_weights, _no_heads],
+    # zeroed weights load without an error (silently wrong results); a head count of 0 crashed CTranslate2 with
+    # SIGFPE (rc -8, no message), at every later run
+    ids=["weights-zeroed", "head-count-0"],
+)
+def test_damage_in_the_middle_of_a_large_model_bin_is_converted_again(damage, clean_mid, seed_files, tmp_path):
+    model, clean_cache, reference = clean_mid
+    cache = tmp_path / "cache"
+    shutil.copytree(clean_cache, cache)
+    (entry,) = entries(cache)
+    model_bin = entry / "model.bin"
+    layout = variables(model_bin)
+    for name in ("decoder/layer_0/ffn/linear_0/weight", "decoder/num_heads"):
+        assert (1 << 20) < layout[name][0] < model_bin.stat().st_size - (1 << 20) - layout[name][1], name
+    assert entry_problem(entry) is None  # the copy's new stat: hashed whole once, and found whole
+    damage(model_bin, layout)
+    proc = run_summarize(cache, cli_args(model, seed_files[0], tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    (warning,) = lines(proc.stderr)
+    assert str(entry) in warning and "model.bin has changed" in warning and "converting it again" in warning
+    assert_healed(cache, tmp_path / "out", reference)
+
+
+def test_a_file_is_hashed_again_only_when_its_stat_changed(cache, monkeypatch):
+    from summarize.loading import cache as module
+
+    (entry,) = entries(cache)
+    hashed = []
+    real = module._file_check
+    monkeypatch.setattr(module, "_file_check", lambda path: (hashed.append(path.name), real(path))[1])
+    assert entry_problem(entry) is None and sorted(hashed) == sorted(  # a copy: every file is new to the check
+        p.name for p in entry.iterdir() if p.name != CHECK_FILE)
+    hashed.clear()
+    assert entry_problem(entry) is None and hashed == []  # their stat was recorded: nothing is read
+    os.utime(entry / "model.bin")  # a write (or a touch) changes the ctime, which nobody can set back
+    assert entry_problem(entry) is None and hashed == ["model.bin"]
+    hashed.clear()
+    with (entry / "model.bin").open("r+b") as f:  # one byte, same size
+        f.seek(100)
+        byte = f.read(1)
+        f.seek(100)
+        f.write(bytes([byte[0] ^ 1]))
+    assert entry_problem(entry) == "model.bin has changed" and hashed == ["model.bin"]
+
+
+def test_a_check_file_of_the_older_format_is_converted_again(cache, clean, tiny_marian, seed_files, tmp_path):
+    (entry,) = entries(cache)
+    check = json.loads((entry / CHECK_FILE).read_text())
+    old = {"model": check["model"], "files": {name: {"size": f["size"], "blake2b": "0" * 32}
+                                              for name, f in check["files"].items()}}
+    (entry / CHECK_FILE).write_text(json.dumps(old))
+    proc = run_summarize(cache, cli_args(tiny_marian, seed_files[0], tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    (warning,) = lines(proc.stderr)
+    assert "older format" in warning and "converting it again" in warning
     assert_healed(cache, tmp_path / "out", clean[1])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -367,6 +368,19 @@ def test_every_entry_point_names_the_accepted_types(recording_pipe, entry, bad):
     many = entry.endswith("_many") or entry == "digest"
     with pytest.raises(TypeError, match=r"str \(its text\), a pathlib\.Path .*bytes .*Document; not "):
         method([bad] if many else bad)
+
+
+@pytest.mark.parametrize("entry", ["summarize", "summarize_many"])
+@pytest.mark.parametrize("bad", [None, 5, "Ein Satz.", Path("a.txt"), b"Ein Satz.", [5], ["Ein Satz."], "document"],
+                         ids=["None", "int", "str", "Path", "bytes", "list-of-int", "list-of-str", "a-document"])
+def test_summarize_names_what_it_takes(recording_pipe, entry, bad):
+    """0.1 (and main before): `summarize(5)` raised "'int' object is not iterable", a str an AttributeError."""
+    if bad == "document":
+        bad = recording_pipe.prepare("Ein Satz. Noch ein Satz.")
+    with pytest.raises(TypeError, match=r"takes a list of translated Documents .*call process\(\)"):
+        getattr(recording_pipe, entry)(bad)
+    doc = recording_pipe.translate("Ein Satz. Noch ein Satz.").document
+    assert getattr(recording_pipe, entry)(iter([doc])) is not None  # any iterable of Documents
 
 
 def test_a_path_is_always_read_as_a_file(recording_pipe, seed_files, tmp_path):

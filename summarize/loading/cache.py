@@ -1,11 +1,11 @@
 """The CTranslate2 conversion cache: where entries live, which ones are whole, and healing what runs left behind.
 
 An entry (`<root>/<fingerprint>/`) is published by renaming a finished temporary folder, and counts as whole
-only when its check file, written last, matches every file's size and the hash of its ends. A damaged entry is
-renamed aside (so no other run loads it half-removed) and removed, with one warning line; the caller converts
-it again. Temporary folders carry their process's PID (and where it is valid: host, PID namespace), so that a
-later run removes those of killed runs and never one still being written. A cache that cannot be written falls
-back to a private folder under the system's temporary directory.
+only when its check file, written last, matches every file's size and SHA-256. A damaged entry is renamed aside
+(so no other run loads it half-removed) and removed, with one warning line; the caller converts it again.
+Temporary folders carry their process's PID (and where it is valid: host, PID namespace), so that a later run
+removes those of killed runs and never one still being written. A cache that cannot be written falls back to a
+private folder under the system's temporary directory.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from .hub import error_line
@@ -30,13 +31,13 @@ from .hub import error_line
 log = logging.getLogger(__name__)
 
 CHECK_FILE = "summarize-check.json"  # written last: an entry without it (or not matching it) is not used
-# Bytes hashed at each end of every file. Sizes catch truncation; the head holds model.bin's header, the tail
-# the end of its last weights, and the small files (config, vocabularies) are hashed whole. Cost per load
-# (bench/bench_ct2_cache.py, opus-mt's architecture, page cache warm, the 2-core machine busy): 5-22 ms for a
-# 75 MB or a 296 MB model.bin alike; hashing the whole files would take 0.24-0.6 s and 1.4-2.1 s, more than
-# CTranslate2's load itself (0.2-0.5 s and 1.0-1.1 s). Damage in the middle of a large model.bin is left to
-# the load, whose errors heal the entry too.
-CHECKED_BYTES = 1 << 20
+# 2: every file's whole SHA-256 and its stat (format 1 hashed only 1 MB at each end: an edited value in the middle
+# of a large model.bin, such as a layer's head count, passed the check and crashed CTranslate2 with SIGFPE).
+CHECK_FORMAT = 2
+# A file's stat when its hash was last checked: (inode, mtime_ns, ctime_ns). While it is unchanged the file is
+# not read again (git's index trusts a file the same way): any write to the file, a copy or a restore changes its
+# ctime, which no user can set back, and the next load hashes it whole again. Hashing costs about 0.5 s for a
+# 300 MB model.bin (sha256, the 2-core machine busy, page cache warm), as much as half of CTranslate2's load.
 MISSING = "missing"  # entry_problem's answer for an entry that is not there at all: nothing to heal
 # A temporary folder from another machine, or from before folders were named by PID, is a leftover once this
 # old: no conversion takes anywhere near a day.
@@ -104,8 +105,7 @@ def publish(temp: Path, entry: Path, *, model: str) -> None:
     same entry first, theirs is used (an OSError only when that one is not whole)."""
     files = {path.relative_to(temp).as_posix(): _file_check(path)
              for path in sorted(temp.rglob("*")) if path.is_file()}
-    check = {"model": model, "files": files}
-    (temp / CHECK_FILE).write_text(json.dumps(check, indent=1, ensure_ascii=False), encoding="utf-8")
+    _write_check(temp, model, files)
     try:
         temp.rename(entry)
     except OSError:
@@ -114,42 +114,69 @@ def publish(temp: Path, entry: Path, *, model: str) -> None:
 
 
 def entry_problem(entry: Path) -> str | None:
-    """Why a cache entry cannot be used (MISSING when there is none), or None when it is whole."""
+    """Why a cache entry cannot be used (MISSING when there is none), or None when it is whole. A file whose stat
+    changed since its last check is hashed whole; when it still matches, its new stat is recorded (if the cache
+    can be written), so that it is read once, not at every load."""
     if not entry.is_dir():
         return "not a folder" if entry.exists() or entry.is_symlink() else MISSING
     try:
-        files = json.loads((entry / CHECK_FILE).read_bytes())["files"]
-        expected = {str(name): (int(f["size"]), str(f["blake2b"])) for name, f in files.items()}
+        check = json.loads((entry / CHECK_FILE).read_bytes())
+        if check.get("format") != CHECK_FORMAT:
+            return "its check file is of an older format"
+        files = {str(name): (int(f["size"]), str(f["sha256"]), list(f["stat"])) for name, f in check["files"].items()}
     except FileNotFoundError:
         return "incomplete: no check file"
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return "its check file is unreadable"
-    if "model.bin" not in expected:
+    if "model.bin" not in files:
         return "its check file lists no model.bin"
-    for name, (size, digest) in sorted(expected.items()):
+    rechecked = False
+    for name, (size, digest, last_stat) in sorted(files.items()):
         path = entry / name
         try:
-            found = path.stat().st_size
-            if found != size:
-                return f"{name} has {found:,} bytes, not {size:,}"
-            if _file_check(path)["blake2b"] != digest:
-                return f"{name} has changed"
+            info = path.stat()
+            if info.st_size != size:
+                return f"{name} has {info.st_size:,} bytes, not {size:,}"
+            if _stat_of(info) != last_stat:
+                found = _file_check(path)
+                if found["sha256"] != digest:
+                    return f"{name} has changed"
+                files[name] = (size, digest, found["stat"])
+                rechecked = True
         except FileNotFoundError:
             return f"{name} is missing"
         except OSError as exc:
             return f"{name} cannot be read ({_why(exc)})"
+    if rechecked:
+        try:
+            _write_check(entry, str(check.get("model", "")),
+                         {name: {"size": size, "sha256": digest, "stat": st} for name, (size, digest, st) in files.items()})
+        except OSError:
+            pass  # a read-only cache: checked whole again at the next load
     return None
 
 
-def _file_check(path: Path) -> dict[str, int | str]:
-    size = path.stat().st_size
-    digest = hashlib.blake2b(digest_size=16)
+def _file_check(path: Path) -> dict[str, Any]:
+    """A file's size, SHA-256 and stat (taken before reading: a write during the hash changes it again)."""
+    info = path.stat()
     with path.open("rb") as f:
-        digest.update(f.read(CHECKED_BYTES))
-        if size > CHECKED_BYTES:
-            f.seek(max(CHECKED_BYTES, size - CHECKED_BYTES))
-            digest.update(f.read(CHECKED_BYTES))
-    return {"size": size, "blake2b": digest.hexdigest()}
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    return {"size": info.st_size, "sha256": digest, "stat": _stat_of(info)}
+
+
+def _stat_of(info: os.stat_result) -> list[int]:
+    return [info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _write_check(folder: Path, model: str, files: dict[str, dict[str, Any]]) -> None:
+    """Write (or replace, atomically) a folder's check file."""
+    text = json.dumps({"format": CHECK_FORMAT, "model": model, "files": files}, indent=1, ensure_ascii=False)
+    temp = folder / f"{CHECK_FILE}.{os.getpid()}.tmp"
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, folder / CHECK_FILE)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def move_aside(entry: Path, problem: str, *, model: str, role: str, inode: int | None = None) -> None:

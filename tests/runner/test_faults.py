@@ -242,6 +242,56 @@ def test_sigterm_and_ctrl_c_end_in_one_line_and_a_rerun_resumes(tmp_path, seed_f
     assert not list(out.rglob("*.tmp")) and lock_is_free(out)
 
 
+@pytest.mark.slow
+def test_kill_term_mid_run_with_the_models_then_a_rerun(tmp_path, tiny_settings):
+    """`kill -TERM` while the tiny models compute, then a rerun: each article exactly once in --jsonl, and the
+    error rows of both runs kept. Three batches of 8 (the runner's group): the signal is sent once the first
+    batch is written, while the second is computed."""
+    from tests.test_cli import model_args
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    subjects = ["Der Rat", "Die Bahn", "Das Gericht", "Die Stadt", "Der Verband", "Die Polizei", "Das Land",
+                "Die Schule", "Der Verein", "Die Firma", "Das Museum", "Die Klinik"]
+    for n, subject in enumerate(subjects * 2):
+        (inp / f"{n:02d}.txt").write_text(f"{subject} tagte am Montag zum {n + 1}. Mal. Er beschloss den Haushalt "
+                                          f"für {2000 + n}. Die Opposition kritisierte das scharf.", encoding="utf-8")
+    (inp / "03_bad.txt").write_bytes(b"\x00\x01\x02 binary \xff\xfe")  # read in the first batch: a row each run
+    good = sorted(p.stem for p in inp.glob("*.txt") if p.stem != "03_bad")
+    out, jsonl = tmp_path / "out", tmp_path / "all.jsonl"
+    cmd = [sys.executable, "-m", "summarize", str(inp), "--out", str(out), "--jsonl", str(jsonl), "--format",
+           "json,md", *model_args(tiny_settings)]
+
+    def written() -> int:
+        return len(list(out.glob("*.json")))
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and written() == 0 and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    (line,) = lines_of(err)
+    assert line.startswith("interrupted by SIGTERM: ") and f"of {len(good) + 1} articles finished (1 failed)" in line
+    assert "run the same command again to resume" in line and "Traceback" not in err
+    first = {r["run"] for r in rows(out / "errors.jsonl")}
+    assert len(first) == 1, "the failure met before the signal is on disk"
+    assert 0 < written() < len(good), "the signal landed mid-run"
+    assert not list(out.rglob("*.tmp")) and lock_is_free(out)
+
+    rerun = subprocess.run([*cmd, "--quiet"], capture_output=True, text=True, timeout=600, check=False)
+    (failed,) = lines_of(rerun.stderr)
+    assert rerun.returncode == 1 and failed.startswith(f"failed 03_bad ({inp / '03_bad.txt'}): "), rerun.stderr
+    ids = [json.loads(line)["id"] for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert sorted(ids) == good, "each article exactly once in --jsonl"
+    errors = rows(out / "errors.jsonl")
+    assert [e["id"] for e in errors] == ["03_bad", "03_bad"] and len({e["run"] for e in errors}) == 2
+    assert {e["run"] for e in errors} > first, "the first run's row is kept beside the rerun's"
+    assert sorted(p.stem for p in out.glob("*.json")) == good and sorted(p.stem for p in out.glob("*.md")) == good
+    assert not list(out.rglob("*.tmp")) and lock_is_free(out)
+
+
 def test_the_library_turns_an_interrupt_into_run_interrupted_with_the_report(tmp_path, articles):
     finished = []
 
@@ -319,6 +369,21 @@ def test_out_naming_a_file_is_one_line_and_exit_2(tmp_path, seed_files, capsys, 
     assert lines_of(capsys.readouterr().err) == [
         f"error: cannot use {out} as the output folder: {file} is a file, not a folder (choose another --out)"]
     assert file.read_text() == "mine"
+
+
+@pytest.mark.parametrize("declaration", ['<meta charset="windows-1252">',
+                                         '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'])
+def test_a_declared_charset_is_honoured_even_when_the_bytes_are_valid_utf8(tmp_path, declaration):
+    page = (f"<html><head>{declaration}<title>Kurs</title></head><body><p>Der Kurs stieg um 5 Â° am Montag. "
+            "Die Bank nannte das Ã¼blich.</p></body></html>")
+    data = page.encode("cp1252")
+    assert data.decode("utf-8") != page  # valid UTF-8, which reads "°" and "ü": not what the page says it is
+    (tmp_path / "kurs.html").write_bytes(data)
+    report = run_batch([tmp_path / "kurs.html"], tmp_path / "out", settings=NO_MODELS, formats=["json"])
+    assert [o.status for o in report.outcomes] == ["done"], report.failed
+    doc = json.loads((tmp_path / "out" / "kurs.json").read_text(encoding="utf-8"))["document"]
+    assert doc["text"] == page and doc["meta"]["encoding"] == "cp1252"
+    assert any("Ã¼blich" in s["de"] for s in doc["sentences"])
 
 
 def test_a_record_is_text_even_with_a_nul(tmp_path):
