@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .html_blocks import looks_like_html, read_html
+from .html_blocks import looks_like_html
+from .limits import check_length, check_size
 from .pagemeta import page_meta
 from .settings import MAX_BYTES, MAX_CHARS
 from .text import plain_text
@@ -340,37 +341,6 @@ def decode_bytes(data: bytes, *, name: str = "<input>") -> tuple[str, str, tuple
     if not text.strip():
         raise InputError(name, "empty input (only white space)")
     return text, encoding, tuple(warnings)
-
-
-def over_cap(limit: int = MAX_BYTES) -> str:
-    """The reason given for raw input over the byte cap ("over the 20 MB cap")."""
-    return f"over the {limit / 1_000_000:g} MB cap"
-
-
-def check_size(size: int, name: str, max_bytes: int = MAX_BYTES) -> None:
-    """InputError when raw input of `size` bytes is over the cap that guards memory (settings.MAX_BYTES)."""
-    if size > max_bytes:
-        raise InputError(name, f"{size:,} bytes is {over_cap(max_bytes)} on an input's raw size")
-
-
-def readable_chars(text: str) -> int:
-    """The characters a reader sees: an HTML page's text of blocks without markup (`html_blocks`), any other text
-    whole."""
-    if not looks_like_html(text):
-        return len(text)
-    return sum(len(plain_text(text[b.start : b.end])) for b in read_html(text).blocks)
-
-
-def check_length(text: str, name: str, max_chars: int = MAX_CHARS) -> None:
-    """InputError when `text` has more than `max_chars` readable characters (`readable_chars`: a page's markup does
-    not count): an article is refused, never cut."""
-    if len(text) <= max_chars:  # never more readable characters than characters: no page to parse
-        return
-    readable = readable_chars(text)
-    if readable > max_chars:
-        what = "readable characters (the page's text, not its markup)" if readable < len(text) else "characters"
-        raise InputError(name, f"{readable:,} {what} is over the limit of {max_chars:,} "
-                               "(--max-chars / Settings.max_chars)")
 
 
 def read_document(

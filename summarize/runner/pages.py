@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import Message
 
-from ..document import over_cap
+from ..limits import over_cap
 from ..settings import MAX_BYTES
 
 # Media types read as pages; any other response is an error (fetched) or skipped (archived).
