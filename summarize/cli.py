@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import ModelNotFoundError, RunInterrupted, RunStoppedError, SummarizeError, UsageError
-from .settings import DEVICES_HELP, DTYPES, ENGINES, FORMATS, SUMMARIZERS, THREADS_HELP, Settings
+from .settings import DEVICES_HELP, DTYPES, ENGINES, FORMATS, MAX_BYTES, SUMMARIZERS, THREADS_HELP, Settings
 from .version import __version__
 
 DEFAULTS = Settings()  # the one set of defaults, shared with the API
@@ -100,7 +100,7 @@ def run(
     ray_address: Annotated[str | None, typer.Option(help="Ray cluster: auto, ray://host:10001 (default: a local one).")] = None,
     workers: Annotated[int, typer.Option(help="Ray: model replicas (actors).")] = 1,
     num_gpus_per_worker: Annotated[float, typer.Option(help="Ray: GPUs per actor.")] = 0.0,
-    max_chars: Annotated[int, typer.Option(help="Longest article in characters; longer ones fail (never cut).")] = DEFAULTS.max_chars,
+    max_chars: Annotated[int, typer.Option(help=f"Longest article in readable characters (an HTML page's text, not its markup); longer ones fail (never cut). Any input over {MAX_BYTES // 1_000_000} MB raw fails too.")] = DEFAULTS.max_chars,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute even if a cached result exists.")] = False,
     wait: Annotated[bool, typer.Option("--wait", help="If another run is writing --out, wait for it (default: exit 2).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")] = False,

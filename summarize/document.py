@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import hashlib
+import os
 import re
 import warnings
 from collections.abc import Mapping
@@ -18,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .settings import MAX_CHARS
+from .html_blocks import looks_like_html
+from .limits import check_length, check_size
+from .pagemeta import page_meta
+from .settings import MAX_BYTES, MAX_CHARS
 from .text import plain_text
 
-SCHEMA_VERSION = "1.1"  # 1.1: sentences carry confidence and flags
+SCHEMA_VERSION = "1.2"  # 1.1: sentences carry confidence and flags; 1.2: meta of HTML pages (date, authors, site...)
 
 ROLES = ("title", "byline", "body", "boilerplate")
 
@@ -108,7 +112,7 @@ class Document:
     text: str
     path: str | None = None
     sentences: tuple[Sentence, ...] = ()
-    meta: Mapping[str, str] = field(default_factory=dict)  # date, title, encoding, language
+    meta: Mapping[str, str] = field(default_factory=dict)  # encoding, title, date, language...: README's schema
     warnings: tuple[str, ...] = ()
 
     @property
@@ -374,35 +378,47 @@ def declared_charset(data: bytes) -> str | None:
     return "utf-8" if name and name.startswith(("utf-16", "utf-32")) else name
 
 
-def check_length(text: str, name: str, max_chars: int = MAX_CHARS) -> None:
-    """InputError when `text` is longer than `max_chars` characters: an article is refused, never cut."""
-    if len(text) > max_chars:
-        raise InputError(name, f"{len(text):,} characters is over the limit of {max_chars:,} (--max-chars / Settings.max_chars)")
-
-
 def read_document(
-    source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int = MAX_CHARS
+    source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int = MAX_CHARS, max_bytes: int = MAX_BYTES
 ) -> Document:
-    """Read a file path (or raw bytes) into an unsegmented Document. Raises InputError per file."""
+    """Read a file path (or raw bytes) into an unsegmented Document; an HTML page's meta gains what the page says
+    of itself (`pagemeta`). Raises InputError per file: unreadable, over `max_bytes` raw or `max_chars` readable."""
     if isinstance(source, bytes):
         data, path, name = source, None, doc_id or "stdin"
+        check_size(len(data), name, max_bytes)
     else:
         p = Path(source)
         name = str(p)
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+        data = _read_capped(p, max_bytes)
         path = str(p)
         doc_id = doc_id or p.stem
     text, encoding, warnings = decode_bytes(data, name=name)
     check_length(text, name, max_chars)
     return Document(
-        id=doc_id or "stdin", text=text, path=path, meta={"encoding": encoding}, warnings=warnings
+        id=doc_id or "stdin", text=text, path=path, meta=_meta(text, encoding), warnings=warnings
     )
 
 
-def document_from_text(text: str, doc_id: str = "text", *, max_chars: int = MAX_CHARS) -> Document:
+def _read_capped(path: Path, max_bytes: int) -> bytes:
+    """A file's bytes, never more than `max_bytes` + 1 of them in memory (a 1 GB file is refused, not read)."""
+    try:
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                check_size(max(os.fstat(f.fileno()).st_size, len(data)), str(path), max_bytes)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    return data
+
+
+def _meta(text: str, encoding: str) -> dict[str, str]:
+    """A new Document's meta: its encoding, and for an HTML page what the page says of itself."""
+    return {"encoding": encoding, **(page_meta(text) if looks_like_html(text) else {})}
+
+
+def document_from_text(
+    text: str, doc_id: str = "text", *, max_chars: int = MAX_CHARS, max_bytes: int = MAX_BYTES
+) -> Document:
     """An unsegmented Document from a Python string (the API's article text, a JSONL record). Raises InputError.
 
     A str is text, whatever it holds: NUL and other control characters are kept in `Document.text` (offsets
@@ -414,8 +430,9 @@ def document_from_text(text: str, doc_id: str = "text", *, max_chars: int = MAX_
     require_unicode(text, "text", doc_id)
     if not text.strip():
         raise InputError(doc_id, "empty input")
+    check_size(len(text), doc_id, max_bytes)  # characters: a str's raw size is at least that in bytes
     check_length(text, doc_id, max_chars)
-    return Document(id=doc_id, text=text, meta={"encoding": "str"})
+    return Document(id=doc_id, text=text, meta=_meta(text, "str"))
 
 
 # Python strs never pair surrogates: any one is a lone surrogate, which UTF-8 (and so every tokenizer) refuses.

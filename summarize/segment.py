@@ -346,8 +346,9 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
     """Sentences with offsets, paragraphs and roles; meta gains date, title and language.
 
     An HTML page (`html_blocks.looks_like_html`) is read block by block with an HTML parser: meta gains
-    format "html", its <title> (else its first <h1>) is the title, and what a reader never sees (head,
-    scripts, styles, comments) is in no sentence at all. Any other text is read line by line."""
+    format "html" and the extractor that chose its blocks (its title is the headline `pagemeta` found), and
+    what a reader never sees (head, scripts, styles, comments) is in no sentence at all. Any other text is read
+    line by line."""
     text = doc.text
     layout = _html_layout(text) if looks_like_html(text) else _text_layout(text, base)
     meta = dict(layout.meta)
@@ -410,13 +411,12 @@ def _text_layout(text: str, base: BaseSplitter) -> _Layout:
 
 
 def _html_layout(text: str) -> _Layout:
-    """An HTML page: its block elements' text; the first <h1> is the title sentence, <title> (else that <h1>,
-    as plain text) the meta title; the text of <nav>, <aside> and <footer> is boilerplate."""
+    """An HTML page: its block elements' text; the first <h1> is the title sentence; the text of <nav>, <aside>
+    and <footer> is boilerplate."""
     page = read_html(text)
     blocks = tuple((b.start, b.end) for b in page.blocks)
     title_block = next((i for i, b in enumerate(page.blocks) if b.tag == "h1"), None)
-    title = page.title or (plain_text(text[slice(*blocks[title_block])]) if title_block is not None else "")
-    meta = {"format": "html", **({"title": title} if title else {})}
+    meta = {"format": "html", "extractor": "html_blocks"}  # the meta title is the page's headline (`pagemeta`)
     if not blocks:
         return _Layout((), None, meta, 0, len(text))
     furniture = frozenset(i for i, b in enumerate(page.blocks) if b.furniture)

@@ -32,7 +32,11 @@ ENGINES = ("auto", "transformers", "ctranslate2")
 DEVICES_HELP = "auto|cpu|cuda|cuda:N|mps"
 THREADS_HELP = "CPU threads of the models (default: OMP_NUM_THREADS when set, else the cores)."
 DTYPES = ("auto", "float32", "float16", "bfloat16")
-MAX_CHARS = 500_000  # per article; a longer one is an input error, never silently cut
+MAX_CHARS = 500_000  # readable characters per article (a page's text, not its markup); more is an input error, never cut
+# Raw bytes of one input (a file, a fetched page, an archived response): the guard on memory, whatever its text.
+# A news page is well under 2 MB; a saved page with inlined images or a long PDF-like page fits; a 1 GB response is
+# dropped at the cap as it streams.
+MAX_BYTES = 20_000_000
 SUPPORT_THRESHOLD = 0.25  # a summary sentence whose best source scores below this is flagged unsupported
 
 
@@ -109,7 +113,7 @@ class Settings:
     # them out.
     threads: int | None = None
     # text handling
-    max_chars: int = MAX_CHARS
+    max_chars: int = MAX_CHARS  # readable characters (an HTML page's text, not its markup); raw size: MAX_BYTES
     chunk_overlap: int = 1  # sentences shared by neighbouring summarizer chunks
     support_threshold: float = SUPPORT_THRESHOLD
 

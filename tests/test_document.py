@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 
 from summarize.document import (
@@ -16,6 +18,8 @@ from summarize.document import (
     read_document,
 )
 from summarize.errors import InputError
+from summarize.pipeline import load_document
+from summarize.settings import MAX_BYTES, MAX_CHARS
 
 
 def test_seed_is_read_exactly(seed_files):
@@ -57,6 +61,52 @@ def test_too_large_is_an_error_not_a_silent_cut(tmp_path):
     p.write_text("Wort " * 1000, encoding="utf-8")
     with pytest.raises(InputError, match="over the limit"):
         read_document(p, max_chars=100)
+
+
+ARTICLE = "<h1>Kim trifft Putin</h1><p>Der Machthaber ist am Mittwoch in Russland eingetroffen.</p>"
+
+
+def page_with_markup(markup_chars: int, article: str = ARTICLE) -> str:
+    """A page whose markup (an inline script and style, as news sites ship) is `markup_chars` long."""
+    script = "<script>var config = {" + "x" * (markup_chars // 2) + "};</script>"
+    style = "<style>" + ".a{color:red}" * (markup_chars // 26) + "</style>"
+    return f"<!doctype html><html><head>{style}</head><body>{script}<article>{article}</article></body></html>"
+
+
+def test_max_chars_counts_a_pages_text_not_its_markup():
+    page = page_with_markup(600_000)
+    assert len(page) > MAX_CHARS  # refused before: --max-chars counted the raw page
+    doc = load_document(page.encode("utf-8"), doc_id="big-markup")
+    assert [s.plain for s in doc.sentences if s.role != "boilerplate"] == [
+        "Kim trifft Putin", "Der Machthaber ist am Mittwoch in Russland eingetroffen."]
+    long_article = page_with_markup(1_000, "<p>" + "Ein Satz. " * 100 + "</p>")
+    with pytest.raises(InputError, match=r"^long: 999 readable characters \(the page's text, not its markup\) is "
+                                         r"over the limit of 500"):
+        read_document(long_article.encode("utf-8"), doc_id="long", max_chars=500)
+
+
+def test_a_file_over_the_raw_cap_is_refused_without_reading_it(tmp_path):
+    huge = tmp_path / "huge.html"
+    with huge.open("wb") as f:  # 1 GB, sparse: no disk is used
+        f.truncate(1 << 30)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError) as info:
+            read_document(huge)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.value.name == str(huge)
+    assert info.value.reason == "1,073,741,824 bytes is over the 20 MB cap on an input's raw size"
+    assert MAX_BYTES == 20_000_000 and peak < 2.5 * MAX_BYTES, f"{peak:,} bytes held for a {MAX_BYTES:,} cap"
+
+
+def test_bytes_and_text_over_the_raw_cap_are_refused():
+    with pytest.raises(InputError, match=r"^stdin: 1,001 bytes is over the 0.001 MB cap"):
+        read_document(b"x" * 1001, max_bytes=1000)
+    with pytest.raises(InputError, match=r"^api: 1,001 bytes is over the 0.001 MB cap"):
+        document_from_text("x" * 1001, "api", max_bytes=1000)
+    assert read_document(b"x" * 1000, max_bytes=1000).text == "x" * 1000  # at the cap: read
 
 
 def test_missing_file_is_an_input_error(tmp_path):

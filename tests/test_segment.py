@@ -299,7 +299,7 @@ def test_an_html_page_is_read_block_by_block(newline: str) -> None:
     assert_html_invariants(doc)
     assert [(s.role, s.plain) for s in doc.sentences] == HTML_SENTENCES
     assert doc.meta["format"] == "html" and doc.meta["language"] == "de"
-    assert doc.meta["title"] == "Russland & Nordkorea: Kim besucht Putin | Beispiel-Zeitung"  # <title>, plain
+    assert doc.meta["title"] == "Kim besucht Putin in Wladiwostok"  # the headline, not <title> with the site's name
 
 
 def test_without_a_title_element_the_h1_gives_the_title() -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..document import Document, Result, Summary
+from .facts import PageFacts
 
 _SPACE = re.compile(r"\s+")
 
@@ -65,7 +66,7 @@ def render_html(result: Result) -> str:
         page_title=view.title_en,
         heading=view.title_en,
         subheading=view.title_de,
-        date=result.document.meta.get("date", ""),
+        page=PageFacts.of(result.document),
         models=result.models,
         signature=result.signature,
         error=result.error,
@@ -83,7 +84,7 @@ def render_digest_html(summary: Summary, documents: Sequence[Document]) -> str:
         page_title=f"Digest of {len(documents)} articles",
         heading=f"Digest of {len(documents)} articles",
         subheading="",
-        date="",
+        page=PageFacts(),
         models={"summary": summary.model or summary.method},
         signature="",
         error=None,
@@ -104,6 +105,9 @@ class IndexRow:
     error: str | None = None  # set: a failed input, listed apart
     title: str = ""  # "" shows the id
     date: str = ""
+    authors: str = ""  # the page's metadata (`PageFacts`)
+    site: str = ""
+    link: str = ""
     first: str = ""  # the summary's first sentence
     sentences: int = 0
     flagged: int = 0
@@ -112,9 +116,10 @@ class IndexRow:
 
     @classmethod
     def of(cls, result: Result, href: str | None = None) -> IndexRow:
-        doc, summary = result.document, result.summary
+        doc, summary, page = result.document, result.summary, PageFacts.of(result.document)
         return cls(
-            id=doc.id, path=doc.path, error=result.error, title=doc.title, date=doc.meta.get("date", ""),
+            id=doc.id, path=doc.path, error=result.error, title=doc.title, date=page.date, authors=page.authors,
+            site=page.site, link=page.link,
             first=summary.sentences[0].text if summary and summary.sentences else "",
             sentences=len(doc.sentences), flagged=len(doc.flagged),
             warnings=len(doc.warnings) + (sum(len(s.warnings) + s.unsupported for s in summary.sentences)
@@ -127,7 +132,8 @@ def render_index(entries: Sequence[IndexRow]) -> str:
     """The folder's index: the processed articles (linked to their reports), then the failed ones apart; the
     heading counts both ("5 articles, 2 failed"), failed ones never as articles."""
     failed = [{"id": e.id, "path": e.path or "", "error": e.error} for e in entries if e.error]
-    rows = [{"id": e.id, "title": e.title or e.id, "date": e.date, "first": e.first, "sentences": e.sentences,
-             "warnings": e.warnings, "flagged": e.flagged, "href": e.href} for e in entries if not e.error]
+    rows = [{"id": e.id, "title": e.title or e.id, "date": e.date, "authors": e.authors, "site": e.site,
+             "link": e.link, "first": e.first, "sentences": e.sentences, "warnings": e.warnings,
+             "flagged": e.flagged, "href": e.href} for e in entries if not e.error]
     heading = f"{len(rows)} article{'s' if len(rows) != 1 else ''}" + (f", {len(failed)} failed" if failed else "")
     return _render("index.html.j2", heading=heading, rows=rows, failed=failed)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..document import Document, Result, Sentence, Summary
+from .facts import PageFacts
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -84,6 +85,17 @@ def _translation_section(doc: Document) -> list[str]:
     return lines
 
 
+def _page_line(page: PageFacts) -> str:
+    """"date: 2023-09-13 · by: Anna Schmidt · source: [tagesschau.de](<https://…>)"; "" when nothing is known."""
+    facts = [f"date: {escape(page.date)}"] if page.date else []
+    facts += [f"by: {escape(page.authors)}"] if page.authors else []
+    if page.link:  # the URL is percent-encoded (`safe_link`): nothing in it ends the <…> destination
+        facts.append(f"source: [{escape(page.site or page.link)}](<{page.link}>)")
+    elif page.site:
+        facts.append(f"source: {escape(page.site)}")
+    return " · ".join(facts)
+
+
 def render_markdown(result: Result) -> str:
     doc = result.document
     english = doc.title or doc.id
@@ -92,10 +104,12 @@ def render_markdown(result: Result) -> str:
     lines = [f"# {escape(english)}{marker}", ""]
     if german and german != english:
         lines += [f"_{escape(german)}_", ""]
-    facts = [f"date: {doc.meta['date']}"] if doc.meta.get("date") else []
-    facts += [f"{role}: {escape(name)}" for role, name in result.models.items()]
-    if facts:
-        lines += [" · ".join(facts), ""]
+    page = _page_line(PageFacts.of(doc))
+    if page:
+        lines += [page, ""]
+    models = [f"{role}: {escape(name)}" for role, name in result.models.items()]
+    if models:
+        lines += [" · ".join(models), ""]
     if result.error:
         return "\n".join([*lines, f"**Error:** {escape(result.error)}", ""])
     for warning in doc.warnings:

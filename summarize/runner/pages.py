@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import Message
 
+from ..limits import over_cap
+from ..settings import MAX_BYTES
+
 # Media types read as pages; any other response is an error (fetched) or skipped (archived).
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-# The largest page body read, after transfer and content decoding: a news page is well under 2 MB, and a larger
-# response is read only this far (never whole into memory).
-MAX_PAGE_BYTES = 20_000_000
+# The largest page body read, after transfer and content decoding: the one cap on raw input (`settings.MAX_BYTES`);
+# a larger response is read only this far (never whole into memory).
+MAX_PAGE_BYTES = MAX_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,4 @@ def html_problem(header: str | None) -> str | None:
     return None
 
 
-def over_cap(limit: int = MAX_PAGE_BYTES) -> str:
-    """The reason given for a body over the size cap."""
-    return f"over the {limit / 1_000_000:g} MB cap"
+__all__ = ["HTML_TYPES", "MAX_PAGE_BYTES", "Page", "content_type", "html_problem", "over_cap"]

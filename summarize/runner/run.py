@@ -82,15 +82,18 @@ class Outcome:
     key: str = ""  # cache key of the finished result
     name: str = ""  # the stem of its output files
     date: str = ""  # the article's date, when it gives one (for the index)
+    authors: str = ""  # a page's authors, site and link (for the index: `render.facts.PageFacts`)
+    site: str = ""
+    link: str = ""
     first: str = ""  # the summary's first sentence (for the index)
     given_id: GivenId | None = None  # the id as the input gave it (`InputItem.join_id`); None: `id`
 
     def index_row(self) -> IndexRow:
         if self.status == "failed":
             return IndexRow(self.id, self.path, error=self.error or "failed")
-        return IndexRow(self.id, self.path, title=self.title, date=self.date, first=self.first,
-                        sentences=self.sentences, flagged=self.flagged, warnings=self.warnings,
-                        href=f"{self.name}.html")
+        return IndexRow(self.id, self.path, title=self.title, date=self.date, authors=self.authors,
+                        site=self.site, link=self.link, first=self.first, sentences=self.sentences,
+                        flagged=self.flagged, warnings=self.warnings, href=f"{self.name}.html")
 
 
 @dataclass
@@ -391,6 +394,9 @@ class FolderRunner:
             key=job.key,
             name=item.name,
             date=row.date,
+            authors=row.authors,
+            site=row.site,
+            link=row.link,
             first=row.first,
             given_id=item.given_id,
         ), result.document

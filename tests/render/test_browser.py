@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,32 @@ def test_screenshots_at_desktop_and_phone_width(browser, tmp_path, result_of):
         proc = run_browser(browser, tmp_path, f"--screenshot={shot}", f"--window-size={size}", page.as_uri())
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert shot.exists() and shot.stat().st_size > 5000  # a rendered page, not a blank
+
+
+FURNITURE_HARNESS = """
+<script>
+window.addEventListener("load", function () {
+  // A row is display: contents (its cells sit in the grid): its German cell says whether it is shown.
+  var rows = Array.prototype.slice.call(document.querySelectorAll(".row"));
+  var shown = rows.filter(function (r) { return r.firstElementChild.checkVisibility(); }).map(function (r) { return r.dataset.sid; });
+  var pre = document.createElement("pre");
+  pre.id = "harness";
+  pre.textContent = "shown:" + shown.join(",") + "|link:" + document.querySelector("a[rel]").getAttribute("href");
+  document.body.appendChild(pre);
+});
+</script>
+"""
+
+
+def test_boilerplate_is_collapsed_and_the_page_is_linked(browser, tmp_path, result_of):
+    result = result_of(evil=False)
+    doc = result.document
+    result = replace(result, document=replace(doc, meta={**doc.meta, "url": "https://example.de/artikel"}))
+    test_page = tmp_path / "report-furniture.html"
+    test_page.write_text(render_html(result).replace("</body>", FURNITURE_HARNESS + "</body>"), encoding="utf-8")
+    proc = run_browser(browser, tmp_path, "--dump-dom", test_page.as_uri())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    start = proc.stdout.index('<pre id="harness">') + len('<pre id="harness">')
+    harness = proc.stdout[start : proc.stdout.index("</pre>", start)]
+    body = ",".join(s.id for s in doc.sentences if not s.boilerplate)
+    assert harness == f"shown:{body}|link:https://example.de/artikel"  # s6, the furniture, is folded away

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
+
+import pytest
 
 from summarize.document import Document, Result, SourceLink, Summary, SummarySentence
 from summarize.render import render_digest_html, render_digest_markdown, render_html, render_index
@@ -85,3 +88,77 @@ def test_index_counts_flagged_sentences(result_of):
     index = render_index([IndexRow.of(result_of("a", evil=False), "a.html")])
     cells = [line.strip() for line in index.splitlines() if 'class="num"' in line]
     assert cells[:2] == ['<td class="num">6</td>', '<td class="num">1</td>']  # sentences, flagged
+
+
+def with_page_meta(result: Result, **meta: str) -> Result:
+    doc = result.document
+    return replace(result, document=replace(doc, meta={**doc.meta, **meta}))
+
+
+PAGE_META = {"date": "2023-09-13", "authors": "Anna Schmidt; Jan Müller", "site_name": "tagesschau.de",
+             "url": "https://www.tagesschau.de/ausland/kim-putin-101.html"}
+
+
+def test_the_report_and_the_index_show_the_pages_metadata(result_of):
+    result = with_page_meta(result_of(evil=False), **PAGE_META)
+    html = render_html(result)
+    links = [attrs for tag, attrs in parse(html).attrs if tag == "a" and attrs.get("rel")]
+    assert links == [{"href": PAGE_META["url"], "rel": "noopener noreferrer"}]
+    assert ">tagesschau.de</a>" in html and "by Anna Schmidt; Jan Müller" in html
+    assert '<time datetime="2023-09-13">2023-09-13</time>' in html
+    index = render_index([IndexRow.of(result, "art.html")])
+    assert f'<a href="{PAGE_META["url"]}" rel="noopener noreferrer">tagesschau.de</a>' in index
+    assert "Anna Schmidt; Jan Müller" in index and "2023-09-13" in index
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "//no-scheme.de/a", "ftp://x.de/a"])
+def test_only_http_urls_become_links(result_of, url):
+    result = with_page_meta(result_of(evil=False), url=url, source_url=url)
+    for page in (render_html(result), render_index([IndexRow.of(result, "art.html")])):
+        assert not [a for tag, a in parse(page).attrs if tag == "a" and a.get("rel")]
+        assert "javascript:" not in page
+
+
+def test_a_link_with_odd_characters_cannot_leave_its_attribute(result_of):
+    result = with_page_meta(result_of(evil=False), url='https://x.de/a b"onmouseover="alert(1)<')
+    links = [a["href"] for tag, a in parse(render_html(result)).attrs if tag == "a" and a.get("rel")]
+    assert links == ["https://x.de/a%20b%22onmouseover=%22alert(1)%3C"]
+
+
+class Sections(HTMLParser):
+    """Where each sentence row stands: in the report's main grid, or in the collapsed furniture (<details>)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, str] = {}
+        self.details_open: list[bool] = []
+        self._depth = 0  # open <details> elements
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "details":
+            self._depth += 1
+            self.details_open.append("open" in attrs)
+        elif tag == "div" and attrs.get("data-sid"):
+            self.rows[attrs["data-sid"]] = "furniture" if self._depth else "main"
+
+    def handle_endtag(self, tag):
+        if tag == "details":
+            self._depth -= 1
+
+
+def test_boilerplate_is_collapsed_apart_from_the_translation(result_of):
+    result = result_of(evil=False)
+    sections = Sections()
+    sections.feed(render_html(result))
+    boilerplate = {s.id for s in result.document.sentences if s.boilerplate}
+    assert boilerplate == {"s6"}
+    assert {sid for sid, where in sections.rows.items() if where == "furniture"} == boilerplate
+    assert {sid for sid, where in sections.rows.items() if where == "main"} == {
+        s.id for s in result.document.sentences if not s.boilerplate}
+    assert sections.details_open == [False]  # collapsed until the reader opens it
+    # Boilerplate that was never translated (no English) is still shown, in German, and only there.
+    untranslated = replace(result, document=replace(result.document, sentences=tuple(
+        replace(s, translation=None) if s.boilerplate else s for s in result.document.sentences)))
+    html = render_html(untranslated)
+    assert html.count("Diesen Artikel teilen") == 1 and html.index("<details") < html.index("Diesen Artikel teilen")

@@ -188,3 +188,64 @@ def test_an_input_read_later_is_never_overwritten_by_an_earlier_report(tmp_path)
 def test_names_stay_unique_over_a_stream_without_holding_it():
     endless = (InputItem(id="x") for _ in itertools.count())
     assert [i.name for i in itertools.islice(name_items(endless), 3)] == ["x", "x-2", "x-3"]
+
+
+def news_page(title: str, site: str, url: str) -> str:
+    """An article page that says what it is: og:title with the site's name, a site name, a canonical URL."""
+    head = (f'<meta property="og:title" content="{title} | {site}"><meta property="og:site_name" content="{site}">'
+            f'<meta name="author" content="Anna Schmidt"><link rel="canonical" href="{url}">')
+    return article_html(title).replace("<title>", head + "<title>", 1)
+
+
+def test_one_output_per_article_from_a_folder_a_url_and_an_archive(web, tmp_path, make_warc):
+    """The issue's target: a folder of .html pages, a URL and a WARC archive (HTML records plus an image record)
+    each give one output per article, with the page's metadata in the JSON and the index."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "kim.html").write_text(news_page("Kim trifft Putin", "tagesschau.de", "https://www.tagesschau.de/k"),
+                                     encoding="utf-8")
+    (folder / "wahl.htm").write_text(article_html("Wahl in Bayern"), encoding="utf-8")
+    archive = make_warc(tmp_path / "crawl.warc.gz", [
+        ("warcinfo",), ("request", "https://example.de/a"),
+        ("response", "https://example.de/a", news_page("Archiv A", "Beispiel-Zeitung", "https://example.de/a")),
+        ("response", "https://example.de/logo.png", PNG, "image/png"),
+        ("response", "https://example.de/b", article_html("Archiv B")),
+    ])
+    url = web.url("/article/netz")
+    out = tmp_path / "out"
+    report = run([folder, url, archive], out)
+
+    articles = ["kim", "wahl", url, "https://example.de/a", "https://example.de/b"]
+    assert [(o.id, o.status) for o in report.outcomes] == [(a, "done") for a in articles]
+    assert not (out / "errors.jsonl").exists() or not (out / "errors.jsonl").read_text().strip()
+    names = [o.name for o in report.outcomes]
+    assert len(set(names)) == len(articles)
+    assert sorted(p.stem for p in out.glob("*.json")) == sorted(names)  # one JSON per article, none for the image
+    assert sorted(p.stem for p in out.glob("*.html") if p.name != "index.html") == sorted(names)
+    assert len(list((out / "pages").glob("*.html"))) == 3  # the URL's page and the archive's two, saved
+    docs = documents(report)
+    assert docs["kim"]["meta"]["title"] == "Kim trifft Putin" and docs["kim"]["meta"]["site_name"] == "tagesschau.de"
+    assert docs["https://example.de/a"]["meta"]["url"] == "https://example.de/a"
+    assert docs[url]["meta"]["source_url"] == url and docs[url]["meta"]["title"] == "Bericht netz"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr>") == 1 + len(articles)  # the heading row and one per article
+    assert '<a href="https://www.tagesschau.de/k" rel="noopener noreferrer">tagesschau.de</a>' in index
+    assert f'<a href="{url}" rel="noopener noreferrer">' in index  # a fetched page links where it came from
+
+
+def test_size_limits_count_the_article_and_a_raw_input_over_the_cap_fails_alone(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    script = "<script>var daten = '" + "x" * 600_000 + "';</script>"
+    (folder / "markup.html").write_text(article_html("Viel Markup").replace("</body>", script + "</body>"),
+                                        encoding="utf-8")
+    with (folder / "huge.html").open("wb") as f:
+        f.truncate(1 << 30)  # 1 GB (sparse): over the raw cap
+    (folder / "long.txt").write_text("Ein Satz. " * 60_000, encoding="utf-8")  # 600,000 characters of text
+    report = run([folder], tmp_path / "out")
+    assert errors(tmp_path / "out") == {
+        "huge": "1,073,741,824 bytes is over the 20 MB cap on an input's raw size",
+        "long": "600,000 characters is over the limit of 500,000 (--max-chars / Settings.max_chars)",
+    }
+    assert [(o.id, o.status) for o in report.outcomes if o.status != "failed"] == [("markup", "done")]
+    assert set(documents(report)) == {"markup"}
