@@ -1,4 +1,4 @@
-"""`batching`: batches under a padded-token budget keep every item once, in order, and never pass the budget."""
+"""`batching`: batches under a padded-token budget keep every item once, in order, and never exceed it."""
 
 from __future__ import annotations
 

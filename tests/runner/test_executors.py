@@ -1,5 +1,5 @@
-"""`runner.executors`: one batched pass per group of jobs; a failed pass is redone one article at a time, so a bad
-article costs only itself, while a misconfigured run stops at once."""
+"""`runner.executors`: one batched pass per group of jobs; a failed pass is redone one article at a time, so a
+bad article costs only itself, while a misconfigured run stops at once."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from summarize.runner.inputs import InputItem
 
 
 class StandIn:
-    """A pipeline that fails any pass holding an article with `bad` in its text, and records its passes."""
+    """A pipeline that records its passes and fails any pass holding an article with `bad` in its text."""
 
     def __init__(self, fail_with: Exception | None = None) -> None:
         self.passes: list[list[str]] = []
@@ -52,7 +52,7 @@ def test_a_bad_article_costs_only_itself(jobs):
     assert computed[1].result is None and computed[0].result and computed[2].result
 
 
-@pytest.mark.parametrize("error", [ModelNotFoundError("m", "translation", "missing"), UsageError("bad settings")])
+@pytest.mark.parametrize("error", [ModelNotFoundError("m", "translation", "gone"), UsageError("bad settings")])
 def test_a_misconfigured_run_stops_at_once(jobs, error):
     pipeline = StandIn(fail_with=error)
     with pytest.raises(type(error)):
@@ -75,7 +75,8 @@ def test_times_are_shared_by_length_and_the_failed_pass_counts(jobs, monkeypatch
 
 def test_the_local_executor_passes_groups_of_the_size_asked(jobs):
     pipeline = StandIn()
-    computed = list(local_executor(pipeline, group_size=2)(iter(jobs("Eins.", "Zwei.", "Drei.", "Vier.", "Fünf."))))
+    execute = local_executor(pipeline, group_size=2)
+    computed = list(execute(iter(jobs("Eins.", "Zwei.", "Drei.", "Vier.", "Fünf."))))
     assert pipeline.passes == [["a0", "a1"], ["a2", "a3"], ["a4"]]
     assert [c.job.item.id for c in computed] == ["a0", "a1", "a2", "a3", "a4"]
     list(local_executor(pipeline, group_size=0)(jobs("Eins.")))  # never a pass of nothing

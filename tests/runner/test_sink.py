@@ -1,4 +1,4 @@
-"""`runner.sink`: JSON-lines files appended one synced line at a time, torn last lines cut, each article once."""
+"""`runner.sink`: JSON-lines files appended a synced line at once, torn last lines cut, each article once."""
 
 from __future__ import annotations
 
