@@ -52,7 +52,7 @@ def test_a_bad_article_costs_only_itself(jobs):
     assert computed[1].result is None and computed[0].result and computed[2].result
 
 
-@pytest.mark.parametrize("error", [ModelNotFoundError("m", "translation", "gone"), UsageError("bad settings")])
+@pytest.mark.parametrize("error", [ModelNotFoundError("m", "translation", "gone"), UsageError("bad")])
 def test_a_misconfigured_run_stops_at_once(jobs, error):
     pipeline = StandIn(fail_with=error)
     with pytest.raises(type(error)):
