@@ -13,7 +13,7 @@ import pytest
 from summarize import Settings
 from summarize.runner import FetchLimits, InputItem, discover_inputs, read_url_list, run_batch
 from summarize.runner.inputs import READABLE_SUFFIXES, name_items, survey
-from tests.test_cli import run_cli
+from tests.integration.test_cli import run_cli
 from tools.web_fixtures import ALL_SCRIPT, NO_ARTICLE, article_html, record_starts
 
 SETTINGS = Settings(translate=False, summarizer="extractive")  # no model: these tests are about inputs

@@ -3,7 +3,7 @@
 The golden files were made before the one-way-house redesign and protect it: a refactoring must not change
 a byte of the output. Regenerate only on purpose (a change of output that is meant), and say so in the commit:
 
-    SUMMARIZE_REGEN_GOLDEN=1 python -m pytest tests/test_golden.py
+    SUMMARIZE_REGEN_GOLDEN=1 python -m pytest tests/integration/test_golden.py
 
 Paths that differ between machines (the tiny models' temporary folders, the seeds' folder) are replaced by
 placeholders before comparing; nothing else is normalised.
@@ -19,7 +19,7 @@ import pytest
 
 from summarize.cli import main
 
-GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 REGENERATE = os.environ.get("SUMMARIZE_REGEN_GOLDEN") == "1"
 
 

@@ -21,7 +21,7 @@ from summarize.runner.files import OutputLock
 from summarize.runner.inputs import InputItem, name_items, read_jsonl_inputs
 from summarize.runner.run import FolderRunner
 from summarize.runner.sink import ErrorLog, JsonlSink
-from tests.test_cli import run_cli
+from tests.integration.test_cli import run_cli
 
 NO_MODELS = Settings(translate=False, summarizer="extractive")  # the runner's logic, no model to load
 FULL = OSError(errno.ENOSPC, "No space left on device")

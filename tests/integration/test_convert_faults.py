@@ -35,7 +35,7 @@ from summarize.loading import load_ctranslate2
 from summarize.loading.cache import CHECK_FILE, entry_problem
 from tools.tiny_models import build_marian
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli_args(translator: str, seed: Path, out: Path) -> list[str]:
