@@ -27,7 +27,7 @@ from itertools import pairwise
 from .document import Document, SourceLink, SummarySentence, replace
 from .faithfulness import check, extract_facts
 from .settings import SUPPORT_THRESHOLD
-from .text import STOPWORDS, WORD, words
+from .text import STOPWORDS, UNHYPHENATED_WORD
 
 # With attention: score = lexical * (0.7 + 0.3 * mass / best mass); without it, score = lexical.
 LEXICAL_WEIGHT = 0.7
@@ -81,7 +81,7 @@ def stem(word: str) -> str:
 def content_terms(text: str, lang: str) -> Counter[str]:
     """Weighted bag of content terms: stems (names x2) and canonical numbers and dates (x2)."""
     terms: Counter[str] = Counter()
-    for m in WORD.finditer(text):
+    for m in UNHYPHENATED_WORD.finditer(text):
         word = re.sub(r"['’]s$", "", m.group(0))
         if word.casefold() in STOPWORDS or any(ch.isdigit() for ch in word):
             continue  # digits are counted once, canonically, through the facts below
@@ -94,7 +94,7 @@ def content_terms(text: str, lang: str) -> Counter[str]:
 
 def bigrams(text: str) -> set[tuple[str, str]]:
     """Stem bigrams of the content words, stop words removed (ROUGE-2 on content words)."""
-    stems = [stem(w) for w in words(text) if w.casefold() not in STOPWORDS]
+    stems = [stem(w) for w in UNHYPHENATED_WORD.findall(text) if w.casefold() not in STOPWORDS]
     return set(pairwise(stems))
 
 

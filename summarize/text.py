@@ -60,11 +60,13 @@ def has_letter(text: str) -> bool:
 
 # A word: a run of letters and digits of any script ("Haus", "A8", "2019"), an apostrophe or hyphen inside it
 # joining its parts into one word ("don't", "twelve-year-old", "COVID-19"). Every count, bag of words and
-# comparison of words in the package reads words this way; callers that want words with a letter, or without
-# digits, filter these.
+# comparison of words in the package reads words this way, whole (`WORD`), with its hyphens splitting it
+# (`UNHYPHENATED_WORD`: a compound's parts are terms of their own, "so-called" → "so", "called"), or as its
+# parts (`word_parts`); callers that want words with a letter, or without digits, filter these.
 _WORD_PART = r"[^\W_]+"
 _JOINED = r"['’-]"
 WORD = re.compile(rf"{_WORD_PART}(?:{_JOINED}{_WORD_PART})*")
+UNHYPHENATED_WORD = re.compile(rf"{_WORD_PART}(?:['’]{_WORD_PART})*")
 _WORD_PARTS = re.compile(_WORD_PART)
 
 
@@ -82,9 +84,9 @@ def word_parts(text: str, *, lettered: bool = False) -> list[str]:
 
 
 def language_scores(text: str) -> dict[str, int]:
-    """Per language of `LANGUAGE_MARKERS`, how many of the words (with a letter) in the first 20,000 characters
-    are its markers; empty when there are fewer than five such words, too few to tell."""
-    found = [w.lower() for w in words(text[:20_000], lettered=True)]
+    """Per language of `LANGUAGE_MARKERS`, how many of the word parts (with a letter) in the first 20,000
+    characters are its markers ("it's" holds "it"); empty when there are fewer than five, too few to tell."""
+    found = [w.lower() for w in word_parts(text[:20_000], lettered=True)]
     if len(found) < 5:
         return {}
     return {lang: sum(w in markers for w in found) for lang, markers in LANGUAGE_MARKERS.items()}

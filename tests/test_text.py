@@ -9,6 +9,7 @@ from summarize.text import (
     GERMAN_ONLY_FUNCTION_WORDS,
     LANGUAGE_MARKERS,
     STOPWORDS,
+    UNHYPHENATED_WORD,
     has_letter,
     language_scores,
     likeliest_language,
@@ -111,6 +112,7 @@ def test_words_and_their_parts(text: str, expected: list[str]) -> None:
     assert words(text) == expected
     # A word's parts are what its apostrophes and hyphens join, nothing else.
     assert word_parts(text) == [part for w in expected for part in w.replace("’", "-").replace("'", "-").split("-")]
+    assert UNHYPHENATED_WORD.findall(text) == [part for w in expected for part in w.split("-")]
     assert words(text, lettered=True) == [w for w in expected if has_letter(w)]
     assert word_parts(text, lettered=True) == [p for p in word_parts(text) if has_letter(p)]
 

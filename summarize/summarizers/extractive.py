@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..document import Document
 from ..settings import parse_length
-from ..text import STOPWORDS, words
+from ..text import STOPWORDS, word_parts
 from .base import DraftSummary, SourceKey
 from .dedup import find_duplicate_groups, normalise, similarity
 
@@ -69,7 +69,7 @@ def _candidates(docs: Sequence[Document]) -> list[_Candidate]:
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in words(text.casefold()) if w not in STOPWORDS and not w.isdigit())
+    return tuple(w for w in word_parts(text.casefold()) if w not in STOPWORDS and not w.isdigit())
 
 
 def _tfidf(bags: Sequence[Sequence[str]]) -> list[dict[str, float]]:
