@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from summarize import InputError, Pipeline, Settings, UsageError, load_document, pipeline
-from summarize.pipeline import twin_key
 from summarize.document import Result
 from summarize.loading import load_seq2seq, resolve_settings
+from summarize.pipeline import twin_key
 from summarize.render.json import render_json
 from summarize.translate import Translator
 

@@ -122,22 +122,24 @@ class Translator(ABC):
         over the sentence's pieces (None where the engine reports none, or nothing was translated)."""
         pieces: list[str] = []  # what goes to the model
         owners: list[int] = []  # pieces[i] belongs to texts[owners[i]]
-        piece_ids: list[list[int] | None] = []  # pieces[i]'s token ids; None: a clause, tokenized below
+        piece_ids: list[list[int]] = []  # pieces[i]'s token ids
+        clauses: list[int] = []  # pieces cut from a sentence over the window: tokenized on their own below
         # Numbers, bullets, dashes: nothing to translate, copied as they are.
         results: list[str | None] = [None if has_letter(text) else text.strip() for text in texts]
         wordy = [i for i, r in enumerate(results) if r is None]
         # Each sentence is tokenized once: its ids measure it and, when it fits, go to the model as they are.
         for i, ids in zip(wordy, self.tokenize([texts[i] for i in wordy]) if wordy else []):
             text = texts[i]
-            spans = [(0, len(text))] if len(ids) <= self.max_input_tokens else split_clauses(text, self.fits)
-            for start, end in spans:
+            fits = len(ids) <= self.max_input_tokens
+            for start, end in [(0, len(text))] if fits else split_clauses(text, self.fits):
+                if not fits:
+                    clauses.append(len(pieces))
                 pieces.append(text[start:end])
                 owners.append(i)
-                piece_ids.append(ids if len(ids) <= self.max_input_tokens else None)
-        clauses = [n for n, ids in enumerate(piece_ids) if ids is None]  # pieces of split sentences
+                piece_ids.append(ids if fits else [])
         for n, ids in zip(clauses, self.tokenize([pieces[n] for n in clauses]) if clauses else []):
             piece_ids[n] = ids
-        translated = self._translate_pieces(pieces, piece_ids)  # type: ignore[arg-type]
+        translated = self._translate_pieces(pieces, piece_ids)
         joined: dict[int, list[tuple[str, Hypothesis]]] = {}
         for owner, piece in zip(owners, translated):
             joined.setdefault(owner, []).append(piece)
