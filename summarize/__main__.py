@@ -1,3 +1,33 @@
-from .cli import main
+"""`python -m summarize` and the `summarize` command: the CLI, Ctrl-C and SIGTERM said in one line from the start.
 
-main()
+The CLI's own handlers (`cli._interruptible`) are in place only once typer and rich are imported, half a second
+after the start on a busy machine; a Ctrl-C before that was a KeyboardInterrupt traceback from inside an import,
+and a SIGTERM a silent death. Until then these handlers say it in one line; nothing has been written yet.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+
+def _while_starting(signum: int, frame: object) -> None:
+    name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    os.write(2, f"interrupted by {name} while starting: nothing was done\n".encode())
+    os._exit(128 + signum)  # not an exception: it would surface inside whatever module is being imported
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        previous = {signum: signal.signal(signum, _while_starting) for signum in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: its handlers stay
+        previous = {}
+    from .cli import main as cli_main
+
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+    cli_main(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -290,6 +291,31 @@ def test_kill_term_mid_run_with_the_models_then_a_rerun(tmp_path, tiny_settings)
     assert {e["run"] for e in errors} > first, "the first run's row is kept beside the rerun's"
     assert sorted(p.stem for p in out.glob("*.json")) == good and sorted(p.stem for p in out.glob("*.md")) == good
     assert not list(out.rglob("*.tmp")) and lock_is_free(out)
+
+
+SLOW_CLI_IMPORT = """
+import sys, time
+class SlowCli:  # the CLI's own import (typer, rich) made slow, to land the signal in it
+    def find_spec(self, name, path, target=None):
+        if name == "summarize.cli":
+            print("importing", flush=True)
+            time.sleep(60)
+sys.meta_path.insert(0, SlowCli())
+from summarize.__main__ import main
+main(["--version"])
+"""
+
+
+@pytest.mark.parametrize(("signum", "code", "name"), [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM")])
+def test_a_signal_while_the_cli_starts_is_one_line(signum, code, name):
+    """Before: a Ctrl-C while typer and rich were imported (half a second) was a KeyboardInterrupt traceback from
+    inside an import, a SIGTERM a silent death."""
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_CLI_IMPORT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert proc.stdout.readline() == "importing\n"
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code and lines_of(err) == [f"interrupted by {name} while starting: nothing was done"], err
 
 
 def test_the_library_turns_an_interrupt_into_run_interrupted_with_the_report(tmp_path, articles):
