@@ -1,10 +1,11 @@
 """HTML pages: the page's metadata (headline, date, authors, site, canonical URL, description, declared language).
 
 trafilatura's `extract_metadata` reads the page's `<meta>` tags, OpenGraph, JSON-LD and its canonical link, and
-htmldate (which ships with it) finds the publication date in the page's markup and URL. On top of that the title is made the article's
-headline: a site's name around it ("Kim trifft Putin | tagesschau.de", "tagesschau.de - Kim trifft Putin") is
-removed, and a title that is only the site's name gives way to the page's first `<h1>`. Nothing here changes
-`Document.text`; a page that cannot be parsed, or a machine without trafilatura, just gives fewer keys.
+htmldate (which ships with it) finds the publication date in the page's markup and URL. On top of that the title
+is made the article's headline: a site's name around it ("Kim trifft Putin | tagesschau.de", "tagesschau.de -
+Kim trifft Putin") is removed, and a title that is only the site's name gives way to the page's `<title>`, then
+to its first `<h1>`. Nothing here changes `Document.text`; a page that cannot be parsed, or a machine without
+trafilatura, just gives fewer keys.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def _meta_of(found, tree) -> dict[str, str]:  # found: trafilatura.settings.Docu
     site = _clean(found.sitename)
     url = _clean(found.url)
     host = (urlsplit(url).hostname or "") if url else ""
-    h1 = next((t for t in (_clean(" ".join(h.itertext())) for h in tree.iter("h1")) if t), "")
+    h1 = next((t for t in (_clean("".join(h.itertext())) for h in tree.iter("h1")) if t), "")
     meta = {
         "title": headline(_clean(found.title), h1, site, host, _clean(tree.findtext(".//title"))),
         "date": _clean(found.date),
