@@ -1,10 +1,11 @@
 """HTML pages: the page's metadata (headline, date, authors, site, canonical URL, description, declared language).
 
 trafilatura's `extract_metadata` reads the page's `<meta>` tags, OpenGraph, JSON-LD and its canonical link, and
-htmldate (which ships with it) finds the publication date in the page's markup and URL. On top of that the title is made the article's
-headline: a site's name around it ("Kim trifft Putin | tagesschau.de", "tagesschau.de - Kim trifft Putin") is
-removed, and a title that is only the site's name gives way to the page's first `<h1>`. Nothing here changes
-`Document.text`; a page that cannot be parsed, or a machine without trafilatura, just gives fewer keys.
+htmldate (which ships with it) finds the publication date in the page's markup and URL. On top of that the title
+is made the article's headline: a site's name around it ("Kim trifft Putin | tagesschau.de", "tagesschau.de -
+Kim trifft Putin") is removed, and a title that is only the site's name gives way to the page's `<title>`, then
+to its first `<h1>`. Nothing here changes `Document.text`; a page that cannot be parsed, or a machine without
+trafilatura, just gives fewer keys.
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ def _meta_of(found, tree) -> dict[str, str]:  # found: trafilatura.settings.Docu
     site = _clean(found.sitename)
     url = _clean(found.url)
     host = (urlsplit(url).hostname or "") if url else ""
-    h1 = next((t for t in (_clean(" ".join(h.itertext())) for h in tree.iter("h1")) if t), "")
+    h1 = next((t for t in (_clean("".join(h.itertext())) for h in tree.iter("h1")) if t), "")
     meta = {
-        "title": headline(_clean(found.title), h1, site, host),
+        "title": headline(_clean(found.title), h1, site, host, _clean(tree.findtext(".//title"))),
         "date": _clean(found.date),
         "authors": _authors(found.author, site),
         "site_name": site,
@@ -67,18 +68,24 @@ def _meta_of(found, tree) -> dict[str, str]:  # found: trafilatura.settings.Docu
     return {k: v for k, v in meta.items() if v}
 
 
-def headline(title: str, h1: str, site: str = "", host: str = "") -> str:
-    """The article's headline: `title` (og:title, a JSON-LD headline or <title>) without the site's name, or the
-    first <h1> when the title is the site's name alone (or starts with the h1 and goes on with more)."""
+def headline(title: str, h1: str, site: str = "", host: str = "", page_title: str = "") -> str:
+    """The article's headline: `title` (og:title, a JSON-LD headline or <title>) without the site's name, else the
+    page's <title> without it, else the first <h1> (unless that too is only the site's name)."""
     names = _site_names(site, host)
-    parts = _parts(title)
-    kept = _without_site(title, parts, names)
+    for candidate in (title, page_title):
+        best = _without_site_name(candidate, h1, names)
+        if best:
+            return best
+    return "" if _names_site(h1, names) else h1
+
+
+def _without_site_name(title: str, h1: str, names: frozenset[str]) -> str:
+    """`title` without the site's name around it; "" when nothing else is left."""
+    kept = _without_site(title, _parts(title), names)
     best = title[kept[0][0] : kept[-1][1]].strip() if kept else ""
     if h1 and len(kept) > 1 and _norm(title[kept[0][0] : kept[0][1]]) == _norm(h1):
         best = h1  # "Headline | Section | Publisher": the h1 says where the headline ends
-    if not best or _names_site(best, names):
-        best = "" if _names_site(h1, names) else h1
-    return best
+    return "" if _names_site(best, names) else best
 
 
 def _parts(title: str) -> list[tuple[int, int]]:
@@ -97,7 +104,9 @@ def _without_site(title: str, parts: list[tuple[int, int]], names: frozenset[str
     """The parts without the site's name: none from the first later part that names the site on, and not a first
     part that does when more follow ("tagesschau.de - Kim trifft Putin")."""
     names_site = [_names_site(title[a:b], names) for a, b in parts]
-    cut = next((i for i in range(1, len(parts)) if names_site[i]), len(parts))
+    # After the headline, a piece that holds the site's name is the site's ("brand eins online").
+    cut = next((i for i in range(1, len(parts)) if names_site[i] or _holds_site(title[parts[i][0] : parts[i][1]], names)),
+               len(parts))
     kept = parts[:cut]
     return kept[1:] if len(kept) > 1 and names_site[0] else kept
 
@@ -119,6 +128,11 @@ def _names_site(part: str, names: frozenset[str]) -> bool:
         return True
     n = _norm(part)
     return any(n == name or (len(n) >= _MIN_SITE_PIECE and n in name) for name in names) if n else False
+
+
+def _holds_site(part: str, names: frozenset[str]) -> bool:
+    n = _norm(part)
+    return any(len(name) >= _MIN_SITE_PIECE and name in n for name in names)
 
 
 def _authors(author: str | None, site: str) -> str:

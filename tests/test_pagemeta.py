@@ -62,6 +62,8 @@ def test_a_news_page_gives_every_key_and_its_headline():
     ("Homo Brandenburgensis | Landeszentrale für politische Bildung", "Homo Brandenburgensis", "", "",
      "Homo Brandenburgensis"),  # the h1 says where the headline ends
     ("BMJV", "Transparenz bei Preisanpassungen", "BMJV", "www.bmjv.de", "Transparenz bei Preisanpassungen"),
+    ("Unser wahres Ich - brand eins online", "", "brand eins", "www.brandeins.de", "Unser wahres Ich"),
+    ("Tagesschau-Sprecher geht in Rente", "", "tagesschau", "tagesschau.de", "Tagesschau-Sprecher geht in Rente"),
     ("", "Kim trifft Putin", "", "", "Kim trifft Putin"),  # no title at all
     ("Geopolitik: USA haben kaum Einfluss", "", "Zeitung", "zeitung.de", "Geopolitik: USA haben kaum Einfluss"),
     ("Baden-Württemberg - Neue Regeln ab Montag", "", "", "", "Baden-Württemberg - Neue Regeln ab Montag"),
@@ -69,6 +71,14 @@ def test_a_news_page_gives_every_key_and_its_headline():
 ])  # fmt: skip
 def test_the_headline_is_the_title_without_the_site(title, h1, site, host, expected):
     assert headline(title, h1, site, host) == expected
+
+
+def test_a_title_that_is_only_the_site_gives_way_to_the_pages_title_then_its_h1():
+    # bmjv.de in trafilatura's set: og:title "BMJV", the <h1> the ministry's name (its logo).
+    assert headline("BMJV", "Bundesministerium der Justiz", "BMJV", "www.bmjv.de",
+                    "BMJV | Transparenz bei Preisanpassungen") == "Transparenz bei Preisanpassungen"
+    assert headline("BMJV", "Bundesministerium der Justiz", "BMJV", "www.bmjv.de", "BMJV") == (
+        "Bundesministerium der Justiz")
 
 
 def test_the_declared_language_is_a_bcp47_tag_and_a_missing_one_no_key():
