@@ -94,6 +94,7 @@ def render_markdown(result: Result) -> str:
         lines += [f"_{escape(german)}_", ""]
     facts = [f"date: {doc.meta['date']}"] if doc.meta.get("date") else []
     facts += [f"{role}: {escape(name)}" for role, name in result.models.items()]
+    facts += [f"signature: {escape(result.signature)}"] if result.signature else []
     if facts:
         lines += [" · ".join(facts), ""]
     if result.error:
@@ -106,9 +107,12 @@ def render_markdown(result: Result) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_digest_markdown(summary: Summary, documents: Sequence[Document]) -> str:
+def render_digest_markdown(summary: Summary, documents: Sequence[Document], *, signature: str = "") -> str:
+    """A digest's report; `signature`: the Pipeline's that made it (`Pipeline.signature`), as every report shows."""
     lines = [f"# Digest of {len(documents)} articles", ""]
     lines += [f"- {escape(d.id)}: {escape(d.title or d.id)}" for d in documents]
     lines.append("")
+    if signature:
+        lines += [f"signature: {escape(signature)}", ""]
     lines += _summary_section(summary, documents)
     return "\n".join(lines).rstrip() + "\n"

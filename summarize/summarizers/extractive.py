@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..document import Document
 from ..settings import parse_length
 from ..text import STOPWORDS
-from .base import DraftSummary, SourceKey
+from .base import DraftSummary, SourceKey, Summarizer
 from .dedup import find_duplicate_groups, normalise, similarity
 
 _WORD = re.compile(r"\w+")
@@ -37,7 +37,7 @@ class _Candidate:
     words: tuple[str, ...]
 
 
-class ExtractiveSummarizer:
+class ExtractiveSummarizer(Summarizer):
     """Central, non-redundant body sentences in document order; provenance exact by construction."""
 
     label = "extractive"

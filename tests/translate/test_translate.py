@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from summarize.engines import ENGINES, load_translator
 from summarize.loading import load_seq2seq
 from summarize.translate import GenerationOptions, Translator, is_degenerate, translate_documents
 from summarize.translate.base import RETRY_OPTIONS, retry_limit
@@ -13,7 +14,7 @@ from summarize.translate.marian import MarianTranslator
 
 
 def marian_translator(path: str, *, int8: bool = False, max_batch_tokens: int | None = None) -> MarianTranslator:
-    """The transformers engine on a model folder, as `load_translator` builds it."""
+    """The transformers engine on a model folder, as `engines.load_translator` builds it."""
     loaded = load_seq2seq(path, device="cpu", int8=int8)
     return MarianTranslator(loaded, max_batch_tokens=max_batch_tokens)
 from tools.tiny_models import seed_lines
@@ -177,12 +178,14 @@ def test_marian_output_is_independent_of_batch_size(tiny_marian: str):
     assert one == many
 
 
-def test_retries_are_batched_on_every_engine(tiny_settings):
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_retries_are_batched_on_every_engine(tiny_settings, engine: str):
     # Random weights retry nearly every sentence: one at a time, int8 made a 5-seed run 7× slower (12.2 s vs 1.7 s).
-    from summarize.translate import load_translator
-
-    assert load_translator(tiny_settings.replace(int8=True)).batch_retries
-    assert load_translator(tiny_settings.replace(int8=False)).batch_retries
+    if engine == "ctranslate2":
+        pytest.importorskip("ctranslate2")
+    for int8 in (True, False):
+        translator = load_translator(tiny_settings.replace(engine=engine, int8=int8))
+        assert translator.engine == engine and translator.batch_retries
 
 
 def test_int8_logits_depend_on_the_batch_only_within_tolerance(tiny_marian: str):
