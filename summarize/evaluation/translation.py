@@ -63,7 +63,7 @@ class StandInTranslator(Translator):
         return [Scored(text) for text in self.inner.translate_sentences(list(texts))]
 
     def signature_part(self) -> dict[str, str]:
-        return signature_part(self.label.rpartition("@")[0] or self.label)
+        return signature_part(self.label)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         raise NotImplementedError("a stand-in translates whole sentences (translate_scored)")

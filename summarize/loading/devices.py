@@ -122,9 +122,12 @@ def role_compute_type(settings: Settings, role: str) -> str:
 
 def signature_part(model: str, engine: str = "", compute: str = "", beams: int | None = None) -> dict[str, str]:
     """One stage's fields of `Pipeline.signature`, as the engine that ran says them (as each sacrebleu metric
-    adds its own): the model's short name, the engine (its key in `summarize.engines.ENGINES`), what the model
-    runs in and the beams; a field the stage does not have (a method without a model) is left out."""
-    fields = {"": model_short_name(model), "eng": engine, "compute": compute, "beam": "" if beams is None else str(beams)}
+    adds its own): the model's short name (`model`: its name, or its label "name@revision", whose revision is
+    left out), the engine (its key in `summarize.engines.ENGINES`), what the model runs in and the beams; a
+    field the stage does not have (a method without a model) is left out."""
+    short = model_short_name(model)
+    short = short.rpartition("@")[0] or short
+    fields = {"": short, "eng": engine, "compute": compute, "beam": "" if beams is None else str(beams)}
     return {key: value for key, value in fields.items() if value or not key}
 
 

@@ -48,5 +48,6 @@ class Summarizer(ABC):
         return [self(docs, length=length) for docs in groups]
 
     def signature_part(self) -> dict[str, str]:
-        """This summarizer's fields of `Pipeline.signature` (`loading.signature_part`): by default its label."""
+        """This summarizer's fields of `Pipeline.signature` (`loading.devices.signature_part`): by default its
+        label's model; a summarizer with an engine adds the engine, compute type and beams."""
         return signature_part(self.label)

@@ -116,8 +116,7 @@ class Translator(ABC):
     # --- shared work ------------------------------------------------------------------------------
     def signature_part(self) -> dict[str, str]:
         """This translator's fields of `Pipeline.signature`: its model, engine, compute type and beams."""
-        model = self.label.rpartition("@")[0] or self.label  # the label is "name@revision"
-        return signature_part(model, self.engine, self.compute_type, self.options.num_beams)
+        return signature_part(self.label, self.engine, self.compute_type, self.options.num_beams)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(ids) for ids in self.tokenize(texts)]
