@@ -137,7 +137,8 @@ def run_row(row: str, args: argparse.Namespace) -> dict:
         if args.summarizer == "abstractive":  # the German text as stand-in English (see the module docstring)
             docs = [replace(d, sentences=tuple(replace(s, translation=s.plain) for s in d.sentences)) for d in docs]
         summary = pipe.summarizer
-        drafts = timed(f"summary ({args.summarizer})", lambda: summarize_all(summary, docs, settings.length))
+        drafts = timed(f"summary ({args.summarizer})",
+                       lambda: summary.summarize_many([[d] for d in docs], length=settings.length))
         # What `Pipeline.summarize_many` does after the model: provenance links for every draft sentence.
         linked = timed("alignment", lambda: [pipe._summary([d], [d], dr) for dr, d in zip(drafts, docs)])
         results = [Result(document=d, summary=s) for d, s in zip(docs, linked)]
@@ -147,14 +148,6 @@ def run_row(row: str, args: argparse.Namespace) -> dict:
                 "sentences": sum(len(d.sentences) for d in docs), "checks_s": checks_s}
     return {"row": row, "timings": timings, "peak_mb": peak_mb(), "signature": "hand-written",
             "sentences": sum(len(d.sentences) for d in docs)}
-
-
-def summarize_all(summarizer, docs, length: str):
-    """The summarize stage as `Pipeline.summarize_many` runs it (one draft per article, batched across them)."""
-    many = getattr(summarizer, "summarize_many", None)
-    if many is not None:
-        return many([[d] for d in docs], length=length)
-    return [summarizer([d], length=length) for d in docs]
 
 
 def main() -> None:

@@ -37,7 +37,6 @@ def main() -> None:
     from bench_translate import build_model, cap_random_outputs
 
     from summarize import Pipeline, Settings
-    from summarize.loading import resolve_settings
     from summarize.runner import FolderRunner, RayOptions, discover_inputs, run_batch
 
     settings = Settings(translator=str(build_model()), summarizer="extractive", device="cpu")
@@ -50,7 +49,7 @@ def main() -> None:
     items = list(discover_inputs([inputs]))
     sentences = sum(len(Pipeline(settings.replace(translate=False)).prepare(Path(i.path)).sentences) for i in items)
     cores = os.cpu_count() or 1
-    print(f"{len(items)} articles, {sentences} sentences; {cores} cores; {resolve_settings(settings).signature}\n")
+    print(f"{len(items)} articles, {sentences} sentences; {cores} cores; {Pipeline(settings).signature}\n")
     rows = []
 
     cap_random_outputs()  # outputs at 1.2 × source, no retries (random weights): see bench_translate.py

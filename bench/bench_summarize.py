@@ -147,10 +147,12 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     os.environ.setdefault("SUMMARIZE_CACHE", str(MODEL_DIR.parent / "ct2-cache"))
+    from summarize.engines import load_summarizer
     from summarize.loading import load_ctranslate2, load_seq2seq
     from summarize.settings import LengthSpec, Settings
-    from summarize.summarizers import load_summarizer
     from summarize.summarizers.abstractive import AbstractiveSummarizer
+    from summarize.summarizers.ctranslate2 import CTranslate2Engine
+    from summarize.summarizers.engine import TransformersEngine
 
     def sync() -> None:
         if gpu:
@@ -172,7 +174,7 @@ def main() -> None:
     conversions = []
     for int8 in (True, False) if gpu else (True,):
         start = time.perf_counter()
-        model = load_ctranslate2(model_dir, role="summarization", device=args.device, int8=int8)
+        model = CTranslate2Engine(load_ctranslate2(model_dir, role="summarization", device=args.device, int8=int8))
         conversions.append((model, time.perf_counter() - start))
     for model, seconds in conversions:
         print(f"CTranslate2 {model.label.rsplit('+ct2-', 1)[-1]}: loaded in {seconds:.1f} s (conversion included when this was "
@@ -196,7 +198,7 @@ def main() -> None:
         half = load_seq2seq(model_dir, role="summarization", device=args.device, dtype="float16")
         rows = {
             "hand-written": hand_written,
-            "transformers fp16 batched": ours(AbstractiveSummarizer(half)),
+            "transformers fp16 batched": ours(AbstractiveSummarizer(TransformersEngine(half))),
             "ct2 float16 batched": ours(AbstractiveSummarizer(conversions[1][0])),
             "ct2 int8_float16 batched": ours(AbstractiveSummarizer(ct2_int8)),
         }
@@ -204,7 +206,7 @@ def main() -> None:
         default = load_summarizer(Settings(summarizer_model=model_dir, device=args.device))
         rows = {
             "hand-written": hand_written,
-            "transformers": ours(AbstractiveSummarizer(fp32)),
+            "transformers": ours(AbstractiveSummarizer(TransformersEngine(fp32))),
             "ct2 int8 1-by-1": ours(AbstractiveSummarizer(ct2_int8, batch_size=1)),
             "ct2 int8 batched": ours(AbstractiveSummarizer(ct2_int8)),
             f"default ({default.engine.engine}, {default.label.rsplit('+', 1)[-1]})": ours(default),

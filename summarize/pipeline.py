@@ -30,14 +30,15 @@ from .document import (
     replace,
     require_unicode,
 )
+from .engines import load_summarizer, load_translator, planned_part
 from .errors import InputError
-from .loading.devices import resolve_settings
+from .loading.devices import resolve_settings, signature_part
 from .loading.hub import model_identity
 from .provenance import candidates_from, link_summary, with_source_flags
 from .segment import segment
 from .settings import SUMMARIZERS, Settings
 from .summarizers import DraftSummary, Summarizer, find_duplicate_groups
-from .translate import Translator, load_translator, translate_documents
+from .translate import Translator, translate_documents
 from .version import __version__
 
 DocumentSource = Document | str | Path | bytes
@@ -118,8 +119,6 @@ class Pipeline:
     @property
     def summarizer(self) -> Summarizer:
         if self._summarizer is None:
-            from .summarizers import load_summarizer
-
             self._summarizer = load_summarizer(self.settings)
         return self._summarizer
 
@@ -142,12 +141,34 @@ class Pipeline:
         if self.settings.translate:
             models["translation"] = self.translator.label
         if summary and self.settings.summarizer == "abstractive":
-            models["summarization"] = getattr(self.summarizer, "label", self.settings.summarizer_model)
+            models["summarization"] = self.summarizer.label
         return models
 
     @property
     def signature(self) -> str:
-        return self.settings.signature
+        """What makes the results, as sacrebleu signs a score: each stage's fields as its engine says them
+        (`signature_part`: model, engine, compute type, beams), then the length, the device type and the version:
+        "tr=opus-mt-de-en|tr.eng=ctranslate2|tr.compute=int8|tr.beam=1|sum=distilbart-cnn-12-6|...|v=0.1.0". An
+        engine not loaded yet says what it will run (`engines.planned_part`), so the signature is the same before
+        and after the models load, and where they load elsewhere (Ray workers)."""
+        fields: dict[str, str] = {}
+        for prefix, role in (("tr", "translation"), ("sum", "summarization")):
+            fields.update({f"{prefix}.{key}" if key else prefix: value for key, value in self._part(role).items()})
+        fields["len"] = self.settings.length
+        if self.settings.needs_models:
+            fields["dev"] = self.settings.device.split(":")[0]
+        fields["v"] = __version__
+        return "|".join(f"{key}={value}" for key, value in fields.items())
+
+    def _part(self, role: str) -> dict[str, str]:
+        """One stage's fields of the signature: from its engine if it is made (or given), else as planned."""
+        s = self.settings
+        if not (s.translate if role == "translation" else s.summarizer != "none"):
+            return signature_part("none")
+        engine = self._translator if role == "translation" else self._summarizer
+        if engine is None and role == "summarization" and s.summarizer != "abstractive":
+            engine = self.summarizer  # no model to load: made at once
+        return engine.signature_part() if engine is not None else planned_part(s, role)
 
     @cached_property
     def model_identities(self) -> dict[str, str]:
@@ -163,11 +184,11 @@ class Pipeline:
     def cache_key(self, doc: Document) -> str:
         """The key under which `doc`'s result is cached: the document as read (text, id, path, meta, sentences),
         every field of the resolved settings but KEY_EXCLUDED (a field added later is included by itself), the
-        identity of each model that runs, and the version. The one place a key is made."""
+        identity of each model that runs, the signature and the version. The one place a key is made."""
         settings = {f.name: repr(getattr(self.settings, f.name))
                     for f in dataclasses.fields(self.settings) if f.name not in KEY_EXCLUDED}
         payload = {"document": doc.to_dict(), "settings": settings, "models": self.model_identities,
-                   "version": __version__}
+                   "signature": self.signature, "version": __version__}
         data = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
         return hashlib.sha256(data).hexdigest()[:32]
 
@@ -258,12 +279,8 @@ class Pipeline:
         todo = [i for i in unique if bodies[i]]
         drafts: dict[int, DraftSummary] = {}
         if todo:
-            many = getattr(self.summarizer, "summarize_many", None)
-            length = self.settings.length
-            if many is not None:
-                drafts = dict(zip(todo, many([bodies[i] for i in todo], length=length)))
-            else:
-                drafts = {i: self.summarizer(bodies[i], length=length) for i in todo}
+            drafts = dict(zip(todo, self.summarizer.summarize_many([bodies[i] for i in todo],
+                                                                   length=self.settings.length)))
         done = {i: self._summary([docs[i]], bodies[i], drafts.get(i)) for i in unique}
         return [done[i] if i == n else _renamed(done[i], docs[i].id, docs[n].id) for n, i in enumerate(first)]
 

@@ -18,16 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import UsageError
-from .text import model_short_name
-from .version import __version__
 
 DEFAULT_TRANSLATOR = "Helsinki-NLP/opus-mt-de-en"
 DEFAULT_SUMMARIZER_MODEL = "sshleifer/distilbart-cnn-12-6"
 
 SUMMARIZERS = ("abstractive", "extractive", "none")
 FORMATS = ("json", "md", "html")
-# "auto": CTranslate2 when the ctranslate2 package imports (a core dependency) on a device it runs on (cpu, cuda),
-# else transformers; resolved before anything runs, so signatures and cache keys name the engine that ran.
+# "auto", or a key of the engine table (`summarize.engines.ENGINES`, which a test holds to this list). "auto":
+# CTranslate2 when the ctranslate2 package imports (a core dependency) on a device it runs on (cpu, cuda), else
+# transformers; resolved before anything runs, so signatures and cache keys name the engine that ran.
 ENGINES = ("auto", "transformers", "ctranslate2")
 DEVICES_HELP = "auto|cpu|cuda|cuda:N|mps"
 THREADS_HELP = "CPU threads of the models (default: OMP_NUM_THREADS when set, else the cores)."
@@ -137,36 +136,6 @@ class Settings:
     def needs_models(self) -> bool:
         """Whether any model runs: translation, or an abstractive summary."""
         return self.translate or self.summarizer == "abstractive"
-
-    @property
-    def signature(self) -> str:
-        """A short, stable description of the settings that shape the output (like sacrebleu's)."""
-        parts = [f"tr={model_short_name(self.translator)}" if self.translate else "tr=none"]
-        if self.summarizer == "abstractive":
-            parts.append(f"sum={model_short_name(self.summarizer_model)}")
-        else:
-            parts.append(f"sum={self.summarizer}")
-        parts += [
-            f"len={self.length}",
-            f"beam={self.translation_beams}/{self.summary_beams}",
-            f"eng={self.engine}",
-        ]
-        if self.needs_models:  # where and in what precision the models run (resolved settings say it exactly)
-            kind = self.device.split(":")[0]
-            if self.engine == "ctranslate2":
-                parts += [kind, f"ct2-{ct2_compute_type(bool(self.int8), kind)}"]
-            else:
-                parts += [kind, self.dtype] + (["int8"] if self.int8 else [])
-        parts.append(f"v={__version__}")
-        return "|".join(parts)
-
-
-def ct2_compute_type(int8: bool, device_type: str) -> str:
-    """What the CTranslate2 engine runs both models in: int8 weights when asked (the CPU default), else the
-    device's float type."""
-    if int8:
-        return "int8" if device_type == "cpu" else "int8_float16"
-    return "float32" if device_type == "cpu" else "float16"
 
 
 # --- validation: what each field accepts ---------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarize import Settings
+from summarize import Pipeline, Settings
 from summarize.errors import ModelNotFoundError, UsageError
 from summarize.loading import load_seq2seq, model_identity, resolve_settings
 from summarize.runner.ray import worker_settings
@@ -47,7 +47,7 @@ def test_auto_engine_is_ctranslate2_where_it_is_installed_and_runs(monkeypatch):
     assert Settings().engine == "auto"  # the default
     assert resolve_settings(Settings(), "cpu").engine == expected == resolve_settings(Settings(), "cuda").engine
     assert resolve_settings(Settings(), "mps").engine == "transformers"  # CTranslate2 has no Apple GPU backend
-    assert "eng=auto" not in resolve_settings(Settings(), "cpu").signature
+    assert "eng=auto" not in Pipeline(resolve_settings(Settings(), "cpu")).signature
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # not installed
     assert resolve_settings(Settings(), "cpu").engine == "transformers"
 
@@ -78,7 +78,7 @@ def test_threads_of_another_machine_are_left_to_its_workers(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "7")  # the driver's share says nothing about a worker's
     assert resolve_settings(Settings(), "cpu").threads is None
     assert worker_settings(Settings(threads=2)).threads == 2
-    assert "thr" not in resolve_settings(Settings(threads=3)).signature  # speed, not output
+    assert "thr" not in Pipeline(Settings(threads=3)).signature  # speed, not output
 
 
 def test_threads_are_applied_when_a_model_loads(tiny_marian):
@@ -107,11 +107,22 @@ def test_ray_workers_resolve_for_their_own_device():
     assert worker_settings(Settings(device="cuda:1"), num_gpus_per_worker=1).device == "cuda:1"
 
 
-def test_int8_is_in_the_signature_only_when_on():
-    assert "|int8|" in resolve_settings(Settings(engine="transformers"), "cpu").signature
-    assert "int8" not in resolve_settings(Settings(engine="transformers", int8=False), "cpu").signature
-    assert "|ct2-int8|" in resolve_settings(Settings(engine="ctranslate2"), "cpu").signature
-    assert "|ct2-float32|" in resolve_settings(Settings(engine="ctranslate2", int8=False), "cpu").signature
+@pytest.mark.parametrize(
+    ("asked", "device", "translation", "summarization"),
+    [
+        ({"engine": "transformers"}, "cpu", "int8", "float32"),  # transformers quantizes the translator only
+        ({"engine": "transformers", "int8": False}, "cpu", "float32", "float32"),
+        ({"engine": "ctranslate2"}, "cpu", "int8", "int8"),
+        ({"engine": "ctranslate2", "int8": False}, "cpu", "float32", "float32"),
+        ({"engine": "ctranslate2"}, "cuda", "float16", "float16"),
+        ({"engine": "ctranslate2", "int8": True}, "cuda", "int8_float16", "int8_float16"),
+    ],
+)
+def test_the_signature_says_what_each_model_runs_in(asked, device, translation, summarization):
+    signature = Pipeline(resolve_settings(Settings(**asked, dtype="float16" if device == "cuda" else "auto"),
+                                          device)).signature
+    assert f"|tr.compute={translation}|" in signature and f"|sum.compute={summarization}|" in signature
+    assert f"|tr.eng={asked['engine']}|" in signature and f"|dev={device}|" in signature
 
 
 def test_a_missing_local_folder_is_a_model_not_found_error(tmp_path):

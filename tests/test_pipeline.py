@@ -8,19 +8,29 @@ from pathlib import Path
 import pytest
 
 from summarize import InputError, Pipeline, Settings, UsageError, load_document, pipeline
+from summarize import settings as settings_module
 from summarize.document import Result
-from summarize.loading import load_seq2seq, resolve_settings
+from summarize.engines import ENGINES, engine_class
+from summarize.loading import load_seq2seq
 from summarize.pipeline import twin_key
 from summarize.render.json import render_json
 from summarize.translate import Translator
+from summarize.translate.base import Scored
+from summarize.version import __version__
 
 
-@pytest.fixture(scope="module", params=["transformers", "ctranslate2"])
-def seed_results(request, tiny_settings, seed_files) -> list[Result]:
-    """The seeds through the whole pipeline on each engine."""
+@pytest.fixture(scope="module", params=sorted(ENGINES))
+def engine_run(request, tiny_settings, seed_files) -> tuple[Pipeline, list[Result]]:
+    """The seeds through the whole pipeline on each engine of the table: the pipeline and its results."""
     if request.param == "ctranslate2":
         pytest.importorskip("ctranslate2")
-    return Pipeline(tiny_settings.replace(engine=request.param)).process_many([load_document(f) for f in seed_files])
+    pipe = Pipeline(tiny_settings.replace(engine=request.param))
+    return pipe, pipe.process_many([load_document(f) for f in seed_files])
+
+
+@pytest.fixture(scope="module")
+def seed_results(engine_run) -> list[Result]:
+    return engine_run[1]
 
 
 def test_every_sentence_translated_once_and_slices_back(seed_results):
@@ -58,14 +68,32 @@ def test_summary_links_point_into_existing_sentences(seed_results):
                 assert 0.0 <= link.score <= 1.0
 
 
-def test_models_and_signature_are_recorded(seed_results, tiny_settings):
-    r = seed_results[0]
-    engine = "ctranslate2" if r.models["translation"].endswith("+ct2-int8") else "transformers"
-    suffix = "+ct2-int8" if engine == "ctranslate2" else ""
-    assert r.models["translation"] == f"{tiny_settings.translator}@local{suffix}"
-    assert r.models["summarization"] == f"{tiny_settings.summarizer_model}@local{suffix}"
-    assert r.signature == resolve_settings(tiny_settings.replace(engine=engine)).signature and "v=" in r.signature
-    assert f"|eng={engine}|" in r.signature and ("|int8|" in r.signature or "ct2-int8" in r.signature)
+def test_models_and_signature_are_recorded(engine_run, tiny_settings):
+    pipe, results = engine_run
+    engine = pipe.settings.engine  # as asked: the fixture's engine, never read back from the results
+    suffix = {"ctranslate2": "+ct2-int8", "transformers": ""}[engine]
+    assert all(r.models["translation"] == f"{tiny_settings.translator}@local{suffix}" for r in results)
+    assert all(r.models["summarization"] == f"{tiny_settings.summarizer_model}@local{suffix}" for r in results)
+    # The signature is made from the engines that ran; before any model loads, the same from the settings.
+    assert pipe.translator.engine == engine and pipe.summarizer.engine.engine == engine
+    ran = pipe.signature
+    assert all(r.signature == ran for r in results)
+    assert ran == Pipeline(tiny_settings.replace(engine=engine)).signature
+    summary_compute = {"ctranslate2": "int8", "transformers": "float32"}[engine]  # transformers: translator only
+    assert ran == (f"tr={Path(tiny_settings.translator).name}|tr.eng={engine}|tr.compute=int8|tr.beam=1|"
+                   f"sum={Path(tiny_settings.summarizer_model).name}|sum.eng={engine}|sum.compute={summary_compute}|"
+                   f"sum.beam=4|len=medium|dev=cpu|v={__version__}")
+
+
+def test_the_engine_table_names_every_engine_the_settings_accept():
+    assert set(ENGINES) == set(settings_module.ENGINES) - {"auto"}
+    for name in ENGINES:
+        assert engine_class(name, "translator").engine == name == engine_class(name, "summarizer").engine
+
+
+def test_an_injected_engine_signs_for_itself(tiny_settings):
+    pipe = Pipeline(tiny_settings.replace(summarizer="extractive"), translator=Recorder())
+    assert pipe.signature.startswith("tr=recorder|tr.beam=1|sum=extractive|len=medium|dev=cpu|")
 
 
 def test_same_input_gives_byte_identical_json(tiny_settings, seed_files):
@@ -192,16 +220,17 @@ def test_markup_in_an_article_is_read_as_text_and_kept_in_offsets(tiny_settings)
     assert "Die Gespräche gehen weiter & bleiben geheim." in roles
 
 
-class TableTranslator:
+class TableTranslator(Recorder):
     """A stand-in translator: the reference English of each German line, one of them corrupted."""
 
     label = "table@stand-in"
 
     def __init__(self, table: dict[str, str]) -> None:
+        super().__init__()
         self.table = table
 
-    def translate_sentences(self, texts):
-        return [self.table[t] for t in texts]
+    def translate_scored(self, texts):
+        return [Scored(self.table[t]) for t in texts]
 
 
 def test_a_corrupted_translation_is_flagged_exactly_there_in_every_output(tiny_settings, news_data):
@@ -273,6 +302,7 @@ def test_control_characters_in_model_output_never_reach_the_outputs(tiny_setting
     from summarize.render.html import render_html
     from summarize.render.markdown import render_markdown
     from summarize.summarizers.abstractive import AbstractiveSummarizer
+    from summarize.summarizers.engine import TransformersEngine
     from summarize.translate import Translator
 
     class Junk(Translator):  # every translation is the junk string
@@ -289,7 +319,8 @@ def test_control_characters_in_model_output_never_reach_the_outputs(tiny_setting
 
     abstractive = None
     if summarizer == "abstractive":  # the summary model emits the junk too
-        abstractive = AbstractiveSummarizer(load_seq2seq(tiny_settings.summarizer_model, role="summarization"))
+        abstractive = AbstractiveSummarizer(TransformersEngine(load_seq2seq(tiny_settings.summarizer_model,
+                                                                            role="summarization")))
         monkeypatch.setattr(abstractive.engine.tokenizer, "decode", lambda *a, **k: JUNK)
     pipe = Pipeline(tiny_settings.replace(summarizer=summarizer), translator=Junk(), summarizer=abstractive)
     result = pipe.process("Der Minister sagte am Mittwoch nichts. Die Gespräche gehen weiter.")
@@ -353,9 +384,9 @@ def test_api_fault_tour_a_model_has_one_short_name():
     import inspect
 
     import summarize.errors
-    import summarize.settings
+    import summarize.loading.devices
 
-    for module in (summarize.settings, summarize.errors):
+    for module in (summarize.loading.devices, summarize.errors):
         source = inspect.getsource(module)
         assert "model_short_name(" in source and 'rsplit("/"' not in source
 

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UsageError
+from ..loading.devices import signature_part
 from ..text import has_letter
-from ..translate.base import is_degenerate
+from ..translate.base import Scored, Translator, is_degenerate
 
 if TYPE_CHECKING:
     from ..document import Document
@@ -45,6 +46,33 @@ class SentenceTranslator(Protocol):
     label: str
 
     def translate_sentences(self, texts: Sequence[str]) -> list[str]: ...
+
+
+class StandInTranslator(Translator):
+    """A duck-typed stand-in (a `translate_sentences` method, a `label`) as the `Translator` a Pipeline runs: its
+    sentences go to the stand-in as they are, and it signs the results with its label alone."""
+
+    max_input_tokens = 1 << 30  # never split: the stand-in is given whole sentences
+
+    def __init__(self, inner: SentenceTranslator) -> None:
+        super().__init__()
+        self.inner = inner
+        self.label = getattr(inner, "label", type(inner).__name__)
+
+    def translate_scored(self, texts: Sequence[str]) -> list[Scored]:
+        return [Scored(text) for text in self.inner.translate_sentences(list(texts))]
+
+    def signature_part(self) -> dict[str, str]:
+        return signature_part(self.label)
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        raise NotImplementedError("a stand-in translates whole sentences (translate_scored)")
+
+    def generate_ids(self, batch: Any, max_new_tokens: Any, options: Any) -> list[list[int]]:
+        raise NotImplementedError("a stand-in translates whole sentences (translate_scored)")
+
+    def decode(self, ids: Sequence[int]) -> str:
+        raise NotImplementedError("a stand-in translates whole sentences (translate_scored)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,9 +405,9 @@ def evaluate_translation(
     if isinstance(translator_or_pipeline, Pipeline):
         pipeline = translator_or_pipeline
     else:
-        label = getattr(translator_or_pipeline, "label", type(translator_or_pipeline).__name__)
-        settings = Settings(translator=label, summarizer="none")  # names the stand-in in the signature
-        pipeline = Pipeline(settings, translator=translator_or_pipeline)  # type: ignore[arg-type]
+        bare = translator_or_pipeline
+        bare = bare if isinstance(bare, Translator) else StandInTranslator(bare)
+        pipeline = Pipeline(Settings(translator=bare.label, summarizer="none"), translator=bare)
     translator = pipeline.translator
     note = progress or (lambda _: None)
     note(f"sentence mode: {len(src_lines)} lines")
@@ -387,7 +415,7 @@ def evaluate_translation(
     note(f"document mode: {len(group_lines(src_lines, lines_per_doc))} pseudo-articles")
     document = evaluate_document_mode(pipeline, src_lines, ref_lines, lines_per_doc, joiner=JOINERS[joiner])
     return TranslationReport(
-        model=getattr(translator, "label", type(translator).__name__),
+        model=translator.label,
         signature=pipeline.signature,
         lines=len(src_lines),
         documents=document.scores.segments,

@@ -1,7 +1,7 @@
-"""Settings → a runnable model (`load_model`), and the names the rest of the package imports from `loading`.
+"""Hub name or folder → a runnable model: the names the rest of the package imports from `loading`.
 
-The package's modules, one job each: `devices` (the machine's choices: `resolve_settings`, every batch
-budget), `hub` (where a model name points, its identity, "not found" errors), `models` (`from_pretrained`,
+Which loader runs is the engine table's choice (`summarize.engines`). The package's modules, one job each:
+`devices` (the machine's choices: `resolve_settings`, every batch budget, what a model runs in), `hub` (where a model name points, its identity, "not found" errors), `models` (`from_pretrained`,
 int8, memory release), `convert` (CTranslate2: conversion and loading) and `cache` (the conversions' cache:
 whole entries, healing, leftovers, the fallback). torch, transformers and ctranslate2 are imported only inside
 functions.
@@ -18,7 +18,7 @@ from .convert import (
     ctranslate2_module,
     load_ctranslate2,
 )
-from .devices import default_threads, resolve_device, resolve_dtype, resolve_settings
+from .devices import default_threads, model_int8, resolve_device, resolve_dtype, resolve_settings
 from .hub import _hub_unreachable as _hub_unreachable  # private, but tests reach it here
 from .hub import model_identity, revision_label
 from .models import (
@@ -37,34 +37,40 @@ __all__ = [
     "LoadedModel",
     "cache_root",
     "convert_ctranslate2",
+    "ctranslate2_model",
     "ctranslate2_module",
     "default_threads",
     "load_config",
     "load_ctranslate2",
-    "load_model",
     "load_seq2seq",
     "load_tokenizer",
     "model_identity",
+    "model_int8",
     "quantize_int8",
     "release_memory",
     "resolve_device",
     "resolve_dtype",
     "resolve_settings",
     "revision_label",
+    "transformers_model",
     "window_of",
 ]
 
 
-def load_model(settings: Settings, role: str) -> LoadedModel | CTranslate2Model:
-    """The model of a role ("translation" or "summarization") as the settings ask for it: the one place where
-    settings become a runnable model. CTranslate2: converted once (cached), int8 as resolved for both models;
-    transformers: on the device in its dtype, int8 (dynamic, CPU) for the translator only."""
-    settings = resolve_settings(settings)
-    name = settings.translator if role == "translation" else settings.summarizer_model
-    if settings.engine == "ctranslate2":
-        return load_ctranslate2(name, role=role, device=settings.device, revision=settings.revision,
-                                int8=settings.int8, threads=settings.threads)
-    return load_seq2seq(name, role=role, device=settings.device, dtype=settings.dtype, revision=settings.revision,
-                        int8=bool(settings.int8) and role == "translation", threads=settings.threads)
+def transformers_model(settings: Settings, role: str) -> LoadedModel:
+    """The model of a role ("translation" or "summarization") for the transformers engine, as resolved settings
+    ask for it: on their device in their dtype, int8 (dynamic, CPU) where `model_int8` says."""
+    return load_seq2seq(_name(settings, role), role=role, device=settings.device, dtype=settings.dtype,
+                        revision=settings.revision, int8=model_int8(settings, role), threads=settings.threads)
 
+
+def ctranslate2_model(settings: Settings, role: str) -> CTranslate2Model:
+    """The model of a role for the CTranslate2 engine, as resolved settings ask for it: converted once (cached),
+    int8 where `model_int8` says."""
+    return load_ctranslate2(_name(settings, role), role=role, device=settings.device, revision=settings.revision,
+                            int8=model_int8(settings, role), threads=settings.threads)
+
+
+def _name(settings: Settings, role: str) -> str:
+    return settings.translator if role == "translation" else settings.summarizer_model
 

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelNotFoundError, UsageError
-from ..settings import ct2_compute_type
 from .cache import claim, move_aside, publish
-from .devices import default_threads, resolve_device
+from .devices import compute_type, default_threads, resolve_device
 from .hub import error_line, model_identity, model_source, revision_label
 from .models import load_config, load_tokenizer, window_of
 
@@ -49,7 +48,7 @@ class CTranslate2Model:
     config: Any
     generation: Any  # transformers GenerationConfig
     device_type: str  # "cpu" | "cuda"
-    compute_type: str
+    compute_type: str  # `devices.compute_type`: int8, int8_float16, float32, float16
 
     @property
     def max_input_tokens(self) -> int:
@@ -75,21 +74,21 @@ def load_ctranslate2(
         raise UsageError(f"CTranslate2 runs on cpu or cuda, not {torch_device.type}")
     tokenizer = load_tokenizer(name, role=role, revision=revision)
     config, generation = load_config(name, role=role, revision=revision)
-    compute_type = ct2_compute_type(torch_device.type == "cpu" if int8 is None else int8, torch_device.type)
+    runs_in = compute_type("ctranslate2", torch_device.type, int8=torch_device.type == "cpu" if int8 is None else int8)
     healing = False
     while True:
-        folder, converted = _conversion(ct2, name, role, revision, compute_type, healing=healing)
+        folder, converted = _conversion(ct2, name, role, revision, runs_in, healing=healing)
         inode = None
         try:
             inode = folder.stat().st_ino
             runtime = ct2.Translator(str(folder), device=torch_device.type, device_index=torch_device.index or 0,
-                                     compute_type=compute_type, intra_threads=threads or default_threads())
+                                     compute_type=runs_in, intra_threads=threads or default_threads())
             break
         except _LOAD_ERRORS as exc:
             reason = error_line(exc)
             if any(word in reason.lower() for word in _DEVICE_TROUBLE):
                 raise UsageError(f"{role} model {name!r}: CTranslate2 cannot run it on {torch_device} in "
-                                 f"{compute_type} ({reason}); use --engine transformers") from None
+                                 f"{runs_in} ({reason}); use --engine transformers") from None
             unloadable = _cache_error(name, role, f"CTranslate2 cannot load its conversion in {folder}"
                                       + (", made just now" if converted else ""), reason, folder.parent)
             if converted or healing:  # converted once already: converting again would not help
@@ -99,8 +98,8 @@ def load_ctranslate2(
             except OSError:  # a read-only cache: what is there cannot be replaced
                 raise unloadable from None
             healing = True
-    label = f"{name}@{revision_label(name, config, revision)}+ct2-{compute_type}"
-    return CTranslate2Model(name, label, runtime, tokenizer, config, generation, torch_device.type, compute_type)
+    label = f"{name}@{revision_label(name, config, revision)}+ct2-{runs_in}"
+    return CTranslate2Model(name, label, runtime, tokenizer, config, generation, torch_device.type, runs_in)
 
 
 def ctranslate2_module() -> Any:

@@ -1,7 +1,8 @@
 """The machine's choices: device, engine, dtype, int8, batch budgets and CPU threads, made once (`resolve_settings`).
 
 Everything left to the machine in a `Settings` ("auto", None) is decided here and nowhere else, so that the
-signature and the cache keys say what really runs. torch is imported only to look at the machine.
+signature and the cache keys say what really runs: what a model runs in (`compute_type`) is derived here too,
+and the loaders load what it says. torch is imported only to look at the machine.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..settings import Settings
+from ..text import model_short_name
 
 # Padded source tokens per translation batch when not set: measured best on CPU (bench/bench_translate.py,
 # models.md); GPUs want larger batches (out-of-memory halves a batch, so a too-large budget only costs time).
@@ -93,6 +95,40 @@ def resolve_settings(settings: Settings, device_type: str | None = None) -> Sett
         summary_batch_tokens=summary_tokens,
         threads=settings.threads or (default_threads() if device_type is None else None),
     )
+
+
+def compute_type(engine: str, device_type: str, *, int8: bool, dtype: str = "float32") -> str:
+    """What a model runs in: the one place it is derived (the loaders load it, the signature names it).
+    CTranslate2: int8 weights when asked (int8_float16 on a GPU), else the device's float type; transformers:
+    int8 (dynamic quantization of the Linear layers, CPU only) when asked, else the dtype."""
+    if engine == "ctranslate2":
+        if int8:
+            return "int8" if device_type == "cpu" else "int8_float16"
+        return "float32" if device_type == "cpu" else "float16"
+    return "int8" if int8 else dtype
+
+
+def model_int8(settings: Settings, role: str) -> bool:
+    """Whether the model of a role ("translation", "summarization") is int8 under resolved settings: CTranslate2
+    runs both models int8 when asked, transformers the translator only (the summarizer stays in its dtype)."""
+    return bool(settings.int8) and (settings.engine == "ctranslate2" or role == "translation")
+
+
+def role_compute_type(settings: Settings, role: str) -> str:
+    """What the model of a role runs in under resolved settings, said without loading it."""
+    return compute_type(settings.engine, settings.device.split(":")[0], int8=model_int8(settings, role),
+                        dtype=settings.dtype)
+
+
+def signature_part(model: str, engine: str = "", compute: str = "", beams: int | None = None) -> dict[str, str]:
+    """One stage's fields of `Pipeline.signature`, as the engine that ran says them (as each sacrebleu metric
+    adds its own): the model's short name (`model`: its name, or its label "name@revision", whose revision is
+    left out), the engine (its key in `summarize.engines.ENGINES`), what the model runs in and the beams; a
+    field the stage does not have (a method without a model) is left out."""
+    short = model_short_name(model)
+    short = short.rpartition("@")[0] or short
+    fields = {"": short, "eng": engine, "compute": compute, "beam": "" if beams is None else str(beams)}
+    return {key: value for key, value in fields.items() if value or not key}
 
 
 def default_batch_tokens(device_type: str) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ModelNotFoundError, UsageError
-from .devices import resolve_device, resolve_dtype
+from .devices import compute_type, resolve_device, resolve_dtype
 from .hub import model_source, not_found_error, revision_label
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ class LoadedModel:
     tokenizer: Any
     model: Any
     device: Any  # torch.device
+    compute_type: str = "float32"  # `devices.compute_type`: the dtype, or int8 (dynamic quantization)
 
     @property
     def label(self) -> str:
@@ -127,7 +128,8 @@ def load_seq2seq(
             raise UsageError("--int8 is dynamic CPU quantization; on a GPU use --dtype float16/bfloat16")
         model = quantize_int8(model)
     model.to(torch_device)
-    return LoadedModel(name, revision_label(name, model.config, revision), tokenizer, model, torch_device)
+    runs_in = compute_type("transformers", torch_device.type, int8=int8, dtype=str(torch_dtype).removeprefix("torch."))
+    return LoadedModel(name, revision_label(name, model.config, revision), tokenizer, model, torch_device, runs_in)
 
 
 def quantize_int8(model: Any) -> Any:

@@ -78,7 +78,8 @@ def render_html(result: Result) -> str:
     )
 
 
-def render_digest_html(summary: Summary, documents: Sequence[Document]) -> str:
+def render_digest_html(summary: Summary, documents: Sequence[Document], *, signature: str = "") -> str:
+    """A digest's report; `signature`: the Pipeline's that made it (`Pipeline.signature`), as every report shows."""
     return _render(
         "report.html.j2",
         page_title=f"Digest of {len(documents)} articles",
@@ -86,7 +87,7 @@ def render_digest_html(summary: Summary, documents: Sequence[Document]) -> str:
         subheading="",
         page=PageFacts(),
         models={"summary": summary.model or summary.method},
-        signature="",
+        signature=signature,
         error=None,
         warnings=(),
         flagged=sum(len(d.flagged) for d in documents),

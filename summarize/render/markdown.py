@@ -107,9 +107,10 @@ def render_markdown(result: Result) -> str:
     page = _page_line(PageFacts.of(doc))
     if page:
         lines += [page, ""]
-    models = [f"{role}: {escape(name)}" for role, name in result.models.items()]
-    if models:
-        lines += [" · ".join(models), ""]
+    facts = [f"{role}: {escape(name)}" for role, name in result.models.items()]
+    facts += [f"signature: {escape(result.signature)}"] if result.signature else []
+    if facts:
+        lines += [" · ".join(facts), ""]
     if result.error:
         return "\n".join([*lines, f"**Error:** {escape(result.error)}", ""])
     for warning in doc.warnings:
@@ -120,9 +121,12 @@ def render_markdown(result: Result) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_digest_markdown(summary: Summary, documents: Sequence[Document]) -> str:
+def render_digest_markdown(summary: Summary, documents: Sequence[Document], *, signature: str = "") -> str:
+    """A digest's report; `signature`: the Pipeline's that made it (`Pipeline.signature`), as every report shows."""
     lines = [f"# Digest of {len(documents)} articles", ""]
     lines += [f"- {escape(d.id)}: {escape(d.title or d.id)}" for d in documents]
     lines.append("")
+    if signature:
+        lines += [f"signature: {escape(signature)}", ""]
     lines += _summary_section(summary, documents)
     return "\n".join(lines).rstrip() + "\n"

@@ -16,12 +16,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..document import Document, Result
+from ..engines import load_summarizer, planned_part
 from ..errors import ModelNotFoundError, UsageError
 from ..loading.convert import ctranslate2_module
 from ..loading.devices import resolve_settings
 from ..pipeline import Pipeline
 from ..settings import Settings
-from ..summarizers import DraftSummary
+from ..summarizers import DraftSummary, Summarizer
 from .executors import Computed, Executor, Job, process_jobs
 
 # The failure of an article whose result never came back (a lost batch, an actor dead past its retries).
@@ -177,7 +178,7 @@ def ray_executor(
     return execute
 
 
-class ClusterSummarizer:
+class ClusterSummarizer(Summarizer):
     """The driver's summarizer with `--backend ray`: each call (a digest) is one Ray task with a worker's
     resources, which loads the summarizer there and returns its draft; provenance is linked on the driver.
     Nothing is loaded before a digest is asked for."""
@@ -186,6 +187,11 @@ class ClusterSummarizer:
         self.settings = settings
         self.address = address
         self.num_gpus = num_gpus
+        self.label = settings.summarizer_model  # the workers' model (its revision is theirs to find)
+
+    def signature_part(self) -> dict[str, str]:
+        """What the workers run: the workers' settings, as their engine will say it."""
+        return planned_part(self.settings, "summarization")
 
     def __call__(self, docs: Sequence[Document], *, length: str = "medium") -> DraftSummary:
         ray = _ray()
@@ -201,8 +207,6 @@ class ClusterSummarizer:
 def _summarize_on_worker(settings: Settings, docs: list[str], length: str) -> DraftSummary | str:
     """On a worker: the draft summary of the documents, or why the summarizer cannot run there (an exception
     raised on a worker comes back wrapped in Ray's traceback)."""
-    from ..summarizers import load_summarizer
-
     try:
         summarizer = load_summarizer(settings)
     except (ModelNotFoundError, UsageError) as exc:

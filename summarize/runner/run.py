@@ -413,10 +413,11 @@ class FolderRunner:
         """One summary across the finished articles (in input order), from their translated documents."""
         assert self._folder is not None
         summary = self.pipeline.summarize(docs)
+        signature = self.pipeline.signature
         written = []
-        for name, text in zip(DIGEST_FILES, (render_digest_json(summary, docs, self.pipeline.signature),
-                                             render_digest_markdown(summary, docs),
-                                             render_digest_html(summary, docs))):
+        for name, text in zip(DIGEST_FILES, (render_digest_json(summary, docs, signature),
+                                             render_digest_markdown(summary, docs, signature=signature),
+                                             render_digest_html(summary, docs, signature=signature))):
             target = self._folder.path(name)
             write_atomic(target, text)
             written.append(str(target))

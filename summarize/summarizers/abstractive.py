@@ -21,6 +21,7 @@ down to the body sentences.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +30,11 @@ from ..batching import batches_under_budget
 from ..document import Document
 from ..errors import UsageError
 from ..loading.convert import CTranslate2Model
-from ..loading.devices import BY_DEVICE, ByDevice, default_summary_batch
+from ..loading.devices import BY_DEVICE, ByDevice, default_summary_batch, signature_part
 from ..loading.models import LoadedModel
 from ..settings import LengthSpec, parse_length
 from ..text import strip_controls
-from .base import DraftSummary, SourceKey
+from .base import DraftSummary, SourceKey, Summarizer
 from .chunk import chunk_sentences
 from .engine import Bounds, DecodeOptions, Generated, SummaryEngine, TransformersEngine, special_frame
 
@@ -65,12 +66,12 @@ class _Request:
 _Reduction = Generator[_Request, list[list[_Unit]], tuple[list[_Unit], int, int]]
 
 
-class AbstractiveSummarizer:
+class AbstractiveSummarizer(Summarizer):
     """Generated English summary of translated documents; map-reduce when they exceed the window."""
 
     def __init__(
         self,
-        model: LoadedModel | CTranslate2Model | SummaryEngine,
+        engine: SummaryEngine | LoadedModel | CTranslate2Model,
         *,
         num_beams: int = 4,
         overlap: int = 1,
@@ -78,11 +79,13 @@ class AbstractiveSummarizer:
         batch_size: int | None | ByDevice = BY_DEVICE,
         max_batch_tokens: int | None | ByDevice = BY_DEVICE,
     ) -> None:
-        """`model`: what `loading.load_model(settings, "summarization")` gives, or an engine. Per model call at
-        most `batch_size` chunks and `max_batch_tokens` padded source tokens; None: no limit of that kind. The
-        loader passes the budgets of the resolved settings; left out, they are the engine and device's
+        """`engine`: the model behind its engine (`TransformersEngine(loaded)`, `CTranslate2Engine(model)`, or
+        the engine table's `summarize.engines.load_summarizer`); a bare loaded model is deprecated. Per model
+        call at most `batch_size` chunks and `max_batch_tokens` padded source tokens; None: no limit of that
+        kind. The loader passes the budgets of the resolved settings; left out, they are the engine and device's
         (`loading.devices.default_summary_batch`)."""
-        engine = _engine_for(model)
+        if not isinstance(engine, SummaryEngine):
+            engine = _wrapped(engine)
         # Each chunk holds num_beams cross-attention caches of the whole window (distilbart, 1024 tokens,
         # beam 4: ~200 MB a chunk): the budgets bound the memory of a call.
         rows, tokens = default_summary_batch(engine.engine, engine.device_type)
@@ -108,8 +111,12 @@ class AbstractiveSummarizer:
             raise UsageError(f"{engine.label}: a {self.window}-token window is too small to summarize with")
 
     @property
-    def label(self) -> str:
+    def label(self) -> str:  # type: ignore[override]
         return self.engine.label
+
+    def signature_part(self) -> dict[str, str]:
+        """The model, engine, compute type and beams that make the summaries."""
+        return signature_part(self.engine.name, self.engine.engine, self.engine.compute_type, self.num_beams)
 
     # --- the calls ----------------------------------------------------------------------------------
     def __call__(self, docs: Sequence[Document], *, length: str | LengthSpec = "medium") -> DraftSummary:
@@ -314,9 +321,11 @@ class AbstractiveSummarizer:
             yield self.tokenizer.decode(part, skip_special_tokens=True).strip(), part
 
 
-def _engine_for(model: LoadedModel | CTranslate2Model | SummaryEngine) -> SummaryEngine:
-    if isinstance(model, SummaryEngine):
-        return model
+def _wrapped(model: LoadedModel | CTranslate2Model) -> SummaryEngine:
+    """Deprecated: a bare loaded model, behind the engine that runs its kind (the engine is chosen by name, from
+    settings, in `summarize.engines`; this only keeps old calls working)."""
+    warnings.warn("AbstractiveSummarizer(model) with a bare loaded model is deprecated: pass its engine, "
+                  "TransformersEngine(model) or CTranslate2Engine(model)", DeprecationWarning, stacklevel=3)
     if isinstance(model, CTranslate2Model):
         from .ctranslate2 import CTranslate2Engine
 

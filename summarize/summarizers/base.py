@@ -1,4 +1,4 @@
-"""What every summarizer shares: the length spec, the draft record it returns, and its call shape.
+"""What every summarizer shares: the `Summarizer` base class and the draft record it returns.
 
 A summarizer turns segmented (and usually translated) Documents into a `DraftSummary`: plain summary
 sentences plus what it knows about where they came from. Linking them to German source spans is
@@ -7,11 +7,12 @@ sentences plus what it knows about where they came from. Linking them to German 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from ..document import Document
+from ..loading.devices import signature_part
 
 SourceKey = tuple[str, str]  # (document id, sentence id)
 
@@ -31,7 +32,22 @@ class DraftSummary:
     exact_sources: tuple[tuple[SourceKey, ...], ...] | None = None
 
 
-class Summarizer(Protocol):
-    """Documents in (several: one digest across them), a draft summary out."""
+class Summarizer(ABC):
+    """Documents in (several: one digest across them), a draft summary out; as `Translator` for translation,
+    the base owns the loop over many groups (`summarize_many`), which an engine that batches overrides."""
 
-    def __call__(self, docs: Sequence[Document], *, length: str = "medium") -> DraftSummary: ...
+    label: str = "summarizer"  # "name@revision" of its model (a method without one: its name), in every result
+
+    @abstractmethod
+    def __call__(self, docs: Sequence[Document], *, length: str = "medium") -> DraftSummary:
+        """One draft summary of `docs` (one article, or several for a digest)."""
+
+    def summarize_many(self, groups: Sequence[Sequence[Document]], *, length: str = "medium") -> list[DraftSummary]:
+        """One draft per group of documents, each what `self(group)` gives: one at a time here; an engine that
+        batches model calls across the groups overrides this."""
+        return [self(docs, length=length) for docs in groups]
+
+    def signature_part(self) -> dict[str, str]:
+        """This summarizer's fields of `Pipeline.signature` (`loading.devices.signature_part`): by default its
+        label's model; a summarizer with an engine adds the engine, compute type and beams."""
+        return signature_part(self.label)

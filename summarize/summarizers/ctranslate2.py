@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..loading.convert import CTranslate2Model
+from ..loading import CTranslate2Model, ctranslate2_model
+from ..settings import Settings
 from ..text import strip_controls
 from .engine import Bounds, DecodeOptions, Generated, SummaryEngine
 
@@ -25,12 +26,18 @@ class CTranslate2Engine(SummaryEngine):
 
     engine = "ctranslate2"
 
+    @classmethod
+    def load(cls, settings: Settings) -> CTranslate2Engine:
+        """The summarization model of resolved settings, converted (once) and loaded."""
+        return cls(ctranslate2_model(settings, "summarization"))
+
     def __init__(self, model: CTranslate2Model) -> None:
-        """`model`: `loading.load_model(settings, "summarization")` with the ctranslate2 engine."""
+        """`model`: `loading.ctranslate2_model(settings, "summarization")` or `loading.load_ctranslate2`."""
         self.runtime = model.runtime
         self.tokenizer = model.tokenizer
         self.config = model.config
         self.label = model.label
+        self.name = model.name
         self.device_type = model.device_type
         self.max_input_tokens = model.max_input_tokens
         self.compute_type = model.compute_type

@@ -3,7 +3,8 @@
 `AbstractiveSummarizer` (map-reduce, chunking, splitting, attention chaining) never touches a model: it hands
 batches of token-id chunks to a `SummaryEngine`, which returns one `Generated` per chunk, and asks the engine
 for each summary sentence's cross-attention over its chunk's source positions. Two engines implement it:
-`TransformersEngine` (here; any `AutoModelForSeq2SeqLM`) and `CTranslate2Engine` (`ctranslate2.py`).
+`TransformersEngine` (here; any `AutoModelForSeq2SeqLM`) and `CTranslate2Engine` (`ctranslate2.py`); the engine
+table (`summarize.engines`) picks one by name and builds it with `load(settings)`.
 
 Transformers: the encoder runs once per chunk. `generate` reads its output (`encoder_outputs=`), and so does
 the provenance pass after it: one teacher-forced decoder pass over the summary's sentences with
@@ -18,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..loading.models import LoadedModel
+from ..loading import LoadedModel, transformers_model
+from ..settings import Settings
 from ..text import strip_controls
 
 
@@ -47,8 +49,10 @@ class Generated:
 class SummaryEngine(ABC):
     """Runs a seq2seq summarization model: batches of source ids in, texts and cross-attention out."""
 
-    engine: str  # "transformers" | "ctranslate2"
+    engine: str  # its key in the engine table (`summarize.engines`): "transformers" | "ctranslate2"
     label: str  # "name@revision" (+ the CTranslate2 compute type), recorded in every result
+    name: str  # the model as the user gave it: hub name or local path
+    compute_type: str  # what the model runs in (`loading.devices.compute_type`)
     tokenizer: Any  # the model's transformers tokenizer: the summarizer tokenizes and splits with it
     config: Any  # the model's transformers config (model type, task prefix)
     max_input_tokens: int  # encoder window, special tokens included
@@ -72,9 +76,16 @@ class TransformersEngine(SummaryEngine):
 
     engine = "transformers"
 
+    @classmethod
+    def load(cls, settings: Settings) -> TransformersEngine:
+        """The summarization model of resolved settings, loaded on their device in their dtype."""
+        return cls(transformers_model(settings, "summarization"))
+
     def __init__(self, loaded: LoadedModel) -> None:
         self.loaded = loaded
         self.label = loaded.label
+        self.name = loaded.name
+        self.compute_type = loaded.compute_type
         self.tokenizer = loaded.tokenizer
         self.config = loaded.model.config
         self.max_input_tokens = loaded.max_input_tokens

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..document import Document
 from ..settings import parse_length
 from ..text import STOPWORDS, word_parts
-from .base import DraftSummary, SourceKey
+from .base import DraftSummary, SourceKey, Summarizer
 from .dedup import find_duplicate_groups, normalise, similarity
 
 DAMPING = 0.85
@@ -35,7 +35,7 @@ class _Candidate:
     words: tuple[str, ...]
 
 
-class ExtractiveSummarizer:
+class ExtractiveSummarizer(Summarizer):
     """Central, non-redundant body sentences in document order; provenance exact by construction."""
 
     label = "extractive"

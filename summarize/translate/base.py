@@ -3,7 +3,8 @@
 `Translator` does the engine-independent work once (EasyNMT's batching shape, Argos' base-class idea):
 tokenize, split sentences longer than the model window at clause boundaries, sort by length, batch under a
 padded-token budget, restore the order, check for degenerate output and retry those with beam search.
-Engines only implement `tokenize`, `generate_ids` and `decode`. An engine that knows the model's score of its
+Engines only implement `tokenize`, `generate_ids` and `decode` (and `load(settings)`, which the engine table
+`summarize.engines` calls), and say what they run in (`engine`, `compute_type`: their part of the signature). An engine that knows the model's score of its
 output returns `Hypothesis(ids, score)`: the mean log-probability per generated token, which becomes each
 sentence's `confidence` (the translation checks flag a low one).
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from ..batching import batches_under_budget
 from ..document import Document, replace
-from ..loading.devices import default_batch_tokens
+from ..loading.devices import default_batch_tokens, signature_part
 from ..loading.models import release_memory
 from ..segment import split_clauses
 from ..text import has_letter, repeated_phrase, strip_controls
@@ -74,6 +75,8 @@ class Translator(ABC):
 
     label: str  # "name@revision", recorded in every result
     max_input_tokens: int  # encoder window, special tokens included
+    engine: str = ""  # its key in the engine table (`summarize.engines`); "" for a stand-in
+    compute_type: str = ""  # what its model runs in (`loading.devices.compute_type`); "" when not known
 
     def __init__(
         self,
@@ -83,7 +86,7 @@ class Translator(ABC):
         device_type: str = "cpu",
     ) -> None:
         self.options = GenerationOptions(num_beams=num_beams)
-        # `load_translator` passes the budget of the resolved settings; engines built directly (tests, benches)
+        # `load` passes the budget of the resolved settings; engines built directly (tests, benches)
         # get the device's, from the one place budgets are chosen.
         self.max_batch_tokens = max_batch_tokens or default_batch_tokens(device_type)
 
@@ -107,6 +110,10 @@ class Translator(ABC):
         """Target ids → text, special tokens skipped."""
 
     # --- shared work ------------------------------------------------------------------------------
+    def signature_part(self) -> dict[str, str]:
+        """This translator's fields of `Pipeline.signature`: its model, engine, compute type and beams."""
+        return signature_part(self.label, self.engine, self.compute_type, self.options.num_beams)
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(ids) for ids in self.tokenize(texts)]
 

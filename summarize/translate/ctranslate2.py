@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..loading.convert import CTranslate2Model
+from ..loading import CTranslate2Model, ctranslate2_model
+from ..settings import Settings
 from .base import GenerationOptions, Hypothesis, Translator, as_confidence
 
 
 class CTranslate2Translator(Translator):
     """Runs a converted Marian model (`loading.load_ctranslate2`) with `ctranslate2.Translator.translate_batch`."""
+
+    engine = "ctranslate2"
+
+    @classmethod
+    def load(cls, settings: Settings) -> CTranslate2Translator:
+        """The translator of resolved settings, its model converted (once) and loaded, batching under their budget."""
+        return cls(ctranslate2_model(settings, "translation"), num_beams=settings.translation_beams,
+                   max_batch_tokens=settings.max_batch_tokens)
 
     def __init__(
         self,
@@ -26,6 +35,7 @@ class CTranslate2Translator(Translator):
         self.runtime = model.runtime
         self.tokenizer = model.tokenizer
         self.label = model.label
+        self.compute_type = model.compute_type
         self.max_input_tokens = model.max_input_tokens
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:

@@ -17,7 +17,8 @@ import inspect
 from collections.abc import Sequence
 from typing import Any
 
-from ..loading.models import LoadedModel
+from ..loading import LoadedModel, transformers_model
+from ..settings import Settings
 from .base import GenerationOptions, Hypothesis, Translator, as_confidence
 
 # Logit positions (× the vocabulary) per teacher-forced scoring pass: ~120 MB for opus-mt's 58k vocabulary.
@@ -36,9 +37,17 @@ _UNSUPPORTED = {
 class MarianTranslator(Translator):
     """opus-mt-de-en by default; batched greedy decoding under `torch.inference_mode`."""
 
+    engine = "transformers"
+
+    @classmethod
+    def load(cls, settings: Settings) -> MarianTranslator:
+        """The translator of resolved settings, its model loaded, batching under their budget."""
+        return cls(transformers_model(settings, "translation"), num_beams=settings.translation_beams,
+                   max_batch_tokens=settings.max_batch_tokens)
+
     def __init__(
         self,
-        loaded: LoadedModel,  # `loading.load_model(settings, "translation")` or `loading.load_seq2seq`
+        loaded: LoadedModel,  # `loading.transformers_model(settings, "translation")` or `loading.load_seq2seq`
         *,
         num_beams: int = 1,
         max_batch_tokens: int | None = None,
@@ -50,6 +59,7 @@ class MarianTranslator(Translator):
         )
         self.loaded = loaded
         self.label = loaded.label
+        self.compute_type = loaded.compute_type
         self.max_input_tokens = loaded.max_input_tokens
         tok = loaded.tokenizer
         self._pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0

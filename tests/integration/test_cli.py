@@ -85,7 +85,8 @@ def test_the_default_engine_is_ctranslate2_and_the_signature_says_so(tmp_path, t
                     tiny_settings.translator, "--summarizer-model", tiny_settings.summarizer_model,
                     "--device", "cpu"]) == 0
     data = check_result_json(tmp_path / f"{f.stem}.json")
-    assert "|eng=ctranslate2|cpu|ct2-int8|" in data["signature"] and "auto" not in data["signature"]
+    assert "|tr.eng=ctranslate2|tr.compute=int8|" in data["signature"] and "auto" not in data["signature"]
+    assert "|sum.eng=ctranslate2|sum.compute=int8|" in data["signature"] and "|dev=cpu|" in data["signature"]
     assert data["models"]["translation"].endswith("+ct2-int8")
     assert data["models"]["summarization"].endswith("+ct2-int8")
     assert data["summary"]["method"] == "abstractive" and data["summary"]["sentences"]

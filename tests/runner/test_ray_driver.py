@@ -10,6 +10,7 @@ import pytest
 from summarize import Pipeline
 from summarize.errors import UsageError
 from summarize.loading.devices import resolve_settings
+from summarize.render.markdown import escape
 from summarize.runner import FolderRunner, RayOptions, discover_inputs, run_batch
 from summarize.runner import ray as ray_runner
 from summarize.runner.executors import Job
@@ -96,7 +97,7 @@ def test_worker_settings_are_made_without_a_device(gpu_settings, cpu_only_driver
     settings = worker_settings(gpu_settings, 1)
     assert (settings.device, settings.dtype, settings.int8) == ("cuda", "float16", False)
     assert settings.max_batch_tokens == 8192  # the GPU budget
-    assert "|cuda|float16|" in settings.signature
+    assert "|tr.compute=float16|" in Pipeline(settings).signature and "|dev=cuda|" in Pipeline(settings).signature
     assert worker_settings(gpu_settings, 0.5).device == "cuda"  # a share of a GPU is a GPU
     cpu = worker_settings(gpu_settings, 0)
     assert (cpu.device, cpu.dtype, cpu.int8) == ("cpu", "float32", True)
@@ -152,7 +153,11 @@ def test_the_digest_of_gpu_workers_is_summarized_on_the_cluster(gpu_settings, ar
                        formats=["json"], digest=True)
     assert calls == [(1, "cuda", 2)]
     digest = json.loads((tmp_path / "out" / "digest.json").read_text())
-    assert "|cuda|float16|" in digest["signature"] and len(report.digest) == 3
+    assert digest["signature"] == driver_pipeline(gpu_settings, num_gpus_per_worker=1).signature
+    assert "|sum.compute=float16|" in digest["signature"] and "|dev=cuda|" in digest["signature"]
+    assert len(report.digest) == 3
+    md, html = ((tmp_path / "out" / name).read_text() for name in ("digest.md", "digest.html"))
+    assert escape(digest["signature"]) in md and digest["signature"] in html  # every report says what made it
     assert cpu_only_driver == ["cpu", "cpu", "cpu"]  # the two workers' models and the digest's, none here
 
 

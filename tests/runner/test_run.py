@@ -125,8 +125,11 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path, seed_files):
 # --- the cache key --------------------------------------------------------------------------------------
 
 
-def test_cache_key_covers_every_settings_field(tiny_settings, make_document):
+def test_cache_key_covers_every_settings_field(tiny_settings, make_document, monkeypatch):
     """Each field of Settings changed in turn changes the key; a field added later is covered by itself."""
+    # The fields themselves, past validation: the signature (also in the key) is made by engines that these
+    # values could not make, and has its own test below.
+    monkeypatch.setattr(Pipeline, "signature", property(lambda self: "fixed"))
     doc = make_document(TEXT)
     base = Pipeline(tiny_settings)
     key = base.cache_key(doc)
@@ -141,6 +144,28 @@ def test_cache_key_covers_every_settings_field(tiny_settings, make_document):
         assert (pipe.cache_key(doc) != key) is (name not in KEY_EXCLUDED), name
 
 
+def test_cache_key_holds_the_signature_of_what_runs(tiny_settings, make_document):
+    from summarize.translate import Translator
+
+    class Echo(Translator):  # another translator under the same settings
+        label, max_input_tokens = "echo@test", 512
+
+        def tokenize(self, texts):
+            return [[1] for _ in texts]
+
+        def generate_ids(self, batch, max_new_tokens, options):
+            return [list(ids) for ids in batch]
+
+        def decode(self, ids):
+            return "echo"
+
+    doc = make_document(TEXT)
+    settings = tiny_settings.replace(summarizer="extractive")
+    planned, injected = Pipeline(settings), Pipeline(settings, translator=Echo())
+    assert planned.signature != injected.signature  # the same settings, another translator runs
+    assert planned.cache_key(doc) != injected.cache_key(doc)
+
+
 def test_cache_key_and_signature_say_dtype_and_quantization(tiny_settings, make_document):
     doc = make_document(TEXT)
     variants = {
@@ -152,10 +177,11 @@ def test_cache_key_and_signature_say_dtype_and_quantization(tiny_settings, make_
     }
     pipes = {name: Pipeline(s) for name, s in variants.items()}
     assert len({p.cache_key(doc) for p in pipes.values()}) == len(variants)
-    assert "|eng=transformers|cpu|float32|int8|" in pipes["int8"].signature
-    assert "|eng=transformers|cpu|bfloat16|" in pipes["bf16"].signature
-    assert "|eng=ctranslate2|cpu|ct2-int8|" in pipes["ct2"].signature
-    assert "|eng=ctranslate2|cuda|ct2-float16|" in pipes["ct2-gpu"].signature
+    assert "|tr.eng=transformers|tr.compute=int8|" in pipes["int8"].signature
+    assert "|tr.eng=transformers|tr.compute=bfloat16|" in pipes["bf16"].signature
+    assert "|tr.eng=ctranslate2|tr.compute=int8|" in pipes["ct2"].signature and "|dev=cpu|" in pipes["ct2"].signature
+    assert "|tr.eng=ctranslate2|tr.compute=float16|" in pipes["ct2-gpu"].signature
+    assert "|dev=cuda|" in pipes["ct2-gpu"].signature
 
 
 def test_a_changed_local_model_is_not_served_from_the_cache(tmp_path, tiny_settings, seed_files):

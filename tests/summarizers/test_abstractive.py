@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 
 from summarize.document import Document, replace
+from summarize.engines import load_summarizer
 from summarize.errors import UsageError
 from summarize.settings import Settings, parse_length
-from summarize.summarizers import ExtractiveSummarizer, load_summarizer
+from summarize.summarizers import ExtractiveSummarizer
 from summarize.summarizers.abstractive import AbstractiveSummarizer
 from summarize.summarizers.engine import Generated, TransformersEngine
 
@@ -107,7 +108,7 @@ def test_long_document_map_reduces_within_the_window(engine, long_doc, generate_
 
 
 def test_transformers_model_calls_stay_within_the_window(bart_128, long_doc, model_spy):
-    AbstractiveSummarizer(bart_128, num_beams=2)([long_doc], length="medium")
+    AbstractiveSummarizer(TransformersEngine(bart_128), num_beams=2)([long_doc], length="medium")
     assert model_spy and all(width <= 128 and longest <= 128 for width, longest in model_spy)
 
 
@@ -171,7 +172,7 @@ def test_untranslated_documents_are_a_usage_error(engine, seed_docs):
 
 
 def test_t5_gets_its_task_prefix_and_works(t5_128, translated_docs):
-    summarizer = AbstractiveSummarizer(t5_128, num_beams=1)
+    summarizer = AbstractiveSummarizer(TransformersEngine(t5_128), num_beams=1)
     assert summarizer._task_ids  # "summarize:" goes before every chunk
     docs = translated_docs[:1]
     draft = summarizer(docs, length="short")
@@ -192,6 +193,14 @@ def test_load_summarizer_from_settings(bart_128):
     assert (asked.batch_size, asked.max_batch_tokens) == (3, 600)  # the settings' budgets, as resolved
 
 
+def test_a_bare_loaded_model_still_works_with_a_deprecation_warning(bart_128, short_doc):
+    with pytest.warns(DeprecationWarning, match="TransformersEngine"):
+        bare = AbstractiveSummarizer(bart_128, num_beams=1)
+    assert bare.engine.engine == "transformers"
+    assert bare([short_doc], length="short") == AbstractiveSummarizer(TransformersEngine(bart_128), num_beams=1)(
+        [short_doc], length="short")
+
+
 def test_load_summarizer_with_ctranslate2(bart_128, bart_128_ct2):
     settings = Settings(summarizer_model=bart_128.name, device="cpu", engine="ctranslate2")
     loaded = load_summarizer(settings)
@@ -208,7 +217,7 @@ def test_load_summarizer_with_ctranslate2(bart_128, bart_128_ct2):
 
 def test_greedy_summaries_are_the_same_on_both_engines(bart_128, bart_128_ct2, long_doc, translated_docs):
     """transformers fp32 and CTranslate2 float32, greedy: the same tokens, so the same summary, on every level."""
-    fp32 = AbstractiveSummarizer(bart_128, num_beams=1)
+    fp32 = AbstractiveSummarizer(TransformersEngine(bart_128), num_beams=1)
     ct2 = AbstractiveSummarizer(bart_128_ct2["float32"], num_beams=1)
     for docs in ([long_doc], list(translated_docs[2:4])):
         for length in ("short", "medium"):
@@ -219,7 +228,7 @@ def test_greedy_summaries_are_the_same_on_both_engines(bart_128, bart_128_ct2, l
 def test_greedy_tokens_are_the_same_on_both_engines(bart_128, bart_128_ct2, translated_docs):
     from summarize.summarizers.engine import Bounds, DecodeOptions
 
-    summarizer = AbstractiveSummarizer(bart_128, num_beams=1)
+    summarizer = AbstractiveSummarizer(TransformersEngine(bart_128), num_beams=1)
     sentences = [s.translation for d in translated_docs for s in d.content_sentences]
     sources = [summarizer._source_ids(summarizer._units(sentences[i : i + 2])) for i in range(0, 80, 2)]
     sources = [ids for ids in sources if len(ids) <= 128][:20]
@@ -287,7 +296,7 @@ def test_batches_across_articles_respect_the_budget(bart_128_ct2, translated_doc
 
 
 def test_batch_size_caps_the_chunks_per_call(bart_128, translated_docs, monkeypatch):
-    summarizer = AbstractiveSummarizer(bart_128, num_beams=1, batch_size=2, max_batch_tokens=100_000)
+    summarizer = AbstractiveSummarizer(TransformersEngine(bart_128), num_beams=1, batch_size=2, max_batch_tokens=100_000)
     calls = _calls(summarizer, monkeypatch)
     summarizer.summarize_many([[d] for d in translated_docs[:3]], length="short")
     assert max(len(batch) for batch in calls) == 2
@@ -311,8 +320,8 @@ def test_ctranslate2_batched_equals_one_at_a_time(bart_128_ct2, translated_docs,
 
 def test_transformers_fp32_batched_equals_one_at_a_time(bart_128, translated_docs):
     groups = [[d] for d in translated_docs[:3]]
-    batched = AbstractiveSummarizer(bart_128, num_beams=1, batch_size=8, max_batch_tokens=100_000)
-    alone = AbstractiveSummarizer(bart_128, num_beams=1)
+    batched = AbstractiveSummarizer(TransformersEngine(bart_128), num_beams=1, batch_size=8, max_batch_tokens=100_000)
+    alone = AbstractiveSummarizer(TransformersEngine(bart_128), num_beams=1)
     _same_drafts(batched.summarize_many(groups, length="short"), [alone(g, length="short") for g in groups])
 
 

@@ -13,7 +13,7 @@ from summarize.translate.marian import MarianTranslator
 
 
 def marian_translator(path: str, *, int8: bool = False, max_batch_tokens: int | None = None) -> MarianTranslator:
-    """The transformers engine on a model folder, as `load_translator` builds it."""
+    """The transformers engine on a model folder, as `engines.load_translator` builds it."""
     loaded = load_seq2seq(path, device="cpu", int8=int8)
     return MarianTranslator(loaded, max_batch_tokens=max_batch_tokens)
 from tools.tiny_models import seed_lines
