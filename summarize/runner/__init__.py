@@ -22,7 +22,8 @@ from ..settings import FORMATS, Settings
 from .fetch import Fetcher, FetchLimits
 from .files import OutputLock, safe_name
 from .inputs import InputItem, Survey, discover_inputs, read_jsonl_inputs, read_url_list, survey
-from .run import FolderRunner, Outcome, RunReport
+from .report import Outcome, RunReport
+from .run import FolderRunner
 
 
 @dataclass(frozen=True, slots=True)
