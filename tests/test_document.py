@@ -6,6 +6,7 @@ import tracemalloc
 
 import pytest
 
+from summarize.decoding import decode_bytes
 from summarize.document import (
     Document,
     Result,
@@ -13,7 +14,6 @@ from summarize.document import (
     SourceLink,
     Summary,
     SummarySentence,
-    decode_bytes,
     document_from_text,
     read_document,
 )

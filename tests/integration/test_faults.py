@@ -248,7 +248,7 @@ def test_kill_term_mid_run_with_the_models_then_a_rerun(tmp_path, tiny_settings)
     """`kill -TERM` while the tiny models compute, then a rerun: each article exactly once in --jsonl, and the
     error rows of both runs kept. Three batches of 8 (the runner's group): the signal is sent once the first
     batch is written, while the second is computed."""
-    from tests.test_cli import model_args
+    from tests.integration.test_cli import model_args
 
     inp = tmp_path / "in"
     inp.mkdir()
