@@ -13,7 +13,6 @@ summarized. Where the extractor finds nothing or fails, the page is read as befo
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -129,24 +128,21 @@ def html_layout(text: str) -> Layout:
     blocks = tuple((b.start, b.end) for b in page.blocks)
     if not blocks:
         return _layout(text, page.title, blocks, None, frozenset(), (0, len(text)))
-    warnings: tuple[str, ...] = ()
     article = frozenset[int]()
     try:
         extracted = extract_article(text)
     except Exception as exc:  # noqa: BLE001 - any failure of the extractor falls back to our own rules
-        extracted, reason = None, f"the article extractor failed ({type(exc).__name__}: {str(exc)[:100]})"
+        extracted, reason = None, f"the article extractor (trafilatura) failed ({type(exc).__name__}: {str(exc)[:100]})"
     else:
-        reason = "the article extractor found no article"
+        reason = "the article extractor (trafilatura) found no article"
     if extracted:
-        article = article_blocks(text, page.blocks, extracted)
-        reason = "the article extractor's text matched no block of the page"
+        article = _with_our_votes(text, page.blocks, article_blocks(text, page.blocks, extracted))
+        reason = "the article extractor's (trafilatura's) text matched no block outside <nav>, <aside> and <footer>"
     if article:
-        article = _with_our_votes(text, page.blocks, article)
         first, last = min(article), max(article)
         title_block = _headline(page.blocks, article, first)
         outside = frozenset(range(len(blocks))) - article - {title_block}
         return _layout(text, page.title, blocks, title_block, outside, (blocks[first][0], blocks[last][1]))
-    logging.getLogger(__name__).debug("%s; reading the page without it", reason)
     warnings = (f"{reason}: kept every block outside <nav>, <aside> and <footer>",)
     title_block = next((i for i, b in enumerate(page.blocks) if b.tag == "h1"), None)
     furniture = frozenset(i for i, b in enumerate(page.blocks) if b.furniture)
@@ -154,13 +150,18 @@ def html_layout(text: str) -> Layout:
 
 
 def _with_our_votes(text: str, blocks: tuple[HtmlBlock, ...], article: frozenset[int]) -> frozenset[int]:
-    """The extractor's blocks, and ours where it misses prose: the lead between the headline and the article's
-    first block, and long paragraphs in the gaps inside the article."""
+    """The extractor's blocks but site furniture (<nav>, <aside>, <footer>), and ours where it misses prose: the
+    lead between the headline and the article's first block, and long paragraphs in the gaps inside the article.
+    Empty when nothing is left."""
+    article = frozenset(i for i in article if not blocks[i].furniture)
+    if not article:
+        return article
     first, last = min(article), max(article)
     headline = _headline(blocks, article, first)
-    lead_from = max(first - LEAD_BLOCKS, headline + 1 if headline is not None and headline < first else 0)
     votes = set(article)
-    votes.update(i for i in range(lead_from, first) if _is_prose(text, blocks[i], LEAD_MIN_CHARS))
+    if headline is None or headline < first:  # a headline in the article has no lead above it
+        lead_from = max(first - LEAD_BLOCKS, 0 if headline is None else headline + 1)
+        votes.update(i for i in range(lead_from, first) if _is_prose(text, blocks[i], LEAD_MIN_CHARS))
     votes.update(i for i in range(first + 1, last) if i not in article and _is_prose(text, blocks[i], GAP_MIN_CHARS))
     return frozenset(votes)
 
