@@ -350,6 +350,10 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
         if paragraph == layout.title_block:
             raw.append((strip_span(text, start, end), paragraph, "title"))
             continue
+        if paragraph in layout.furniture:  # no model reads it: one boilerplate span, not split into sentences
+            span = strip_span(text, start, end)
+            raw.extend([(span, paragraph, "boilerplate")] if span[0] < span[1] else [])
+            continue
         rest_is_links = False
         for span in split_sentences(text, start, end, base=base):
             sentence_text = plain_text(text[span[0] : span[1]])  # '<a href="…">Mehr zum Thema</a>' too

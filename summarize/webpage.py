@@ -51,10 +51,13 @@ class Layout:
 
 
 def extract_article(text: str) -> str | None:
-    """The page's main text as trafilatura extracts it (comments left out), or None when it finds none."""
+    """The page's main text as trafilatura extracts it, or None when it finds none. Comments are left out, and
+    precision is favoured: our votes (`_with_our_votes`) win back the lead and paragraphs it then drops. Measured
+    on trafilatura's German pages (notes/eval.md): its defaults with our votes keep more furniture (precision
+    0.917), favor_recall more still; favor_precision with our votes scores best and reads faster."""
     import trafilatura
 
-    return trafilatura.extract(text, include_comments=False, with_metadata=False)
+    return trafilatura.extract(text, include_comments=False, with_metadata=False, favor_precision=True)
 
 
 def article_blocks(text: str, blocks: tuple[HtmlBlock, ...], article: str) -> frozenset[int]:
@@ -171,7 +174,7 @@ _LINK = re.compile(r"<a\b.*?</a\s*>", re.IGNORECASE | re.DOTALL)
 
 def _is_prose(text: str, block: HtmlBlock, min_chars: int) -> bool:
     """Whether a block reads as a paragraph of the article: long enough, ends a sentence, few links."""
-    if block.furniture:
+    if block.furniture or block.tag in ("figcaption", "caption"):  # a picture's caption is no paragraph
         return False
     raw = text[block.start : block.end]
     plain = plain_text(raw)

@@ -279,8 +279,7 @@ HTML_SENTENCES = [
     ("boilerplate", "Mehr zum Thema"),
     ("body", "Die Lage in Korea bleibt angespannt, sagte ein Sprecher in Seoul."),
     ("boilerplate", "Diesen Artikel teilen"),  # <footer>
-    ("boilerplate", "© 2023 Beispiel-Zeitung."),
-    ("boilerplate", "Alle Rechte vorbehalten."),
+    ("boilerplate", "© 2023 Beispiel-Zeitung. Alle Rechte vorbehalten."),  # outside the article: one span, unsplit
 ]
 
 
