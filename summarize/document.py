@@ -145,6 +145,16 @@ class Document:
         return tuple(s for s in self.sentences if s.flags)
 
     @property
+    def model_sentences(self) -> tuple[Sentence, ...]:
+        """Sentences a model reads (the translator: all of these; a summarizer: their body). On a web page (meta
+        format "html") boilerplate is the page around the article: never translated (its `translation` stays
+        None, JSON "en": null) nor summarized, kept for its offsets. In a text file, boilerplate lines ("Mehr zum
+        Thema ...") are the article's own and are translated as they always were."""
+        if self.meta.get("format") != "html":
+            return self.sentences
+        return tuple(s for s in self.sentences if not s.boilerplate)
+
+    @property
     def content_sentences(self) -> tuple[Sentence, ...]:
         """Sentences a summarizer may use: body text, never title, byline or boilerplate."""
         return tuple(s for s in self.sentences if s.role == "body")

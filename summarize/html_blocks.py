@@ -6,7 +6,7 @@ comments and the doctype, yields no text at all: it stays in `Document.text`, wh
 outside every sentence, so no model reads it. Every block element (p, h1–h6, li, td, blockquote, div…), and
 every `<br>`, closes a block; inline markup (b, a, span…) stays inside the span of its block, and
 `Sentence.plain` removes it for the models. Blocks inside `<nav>`, `<aside>` or `<footer>` are marked as site
-furniture (the segmenter makes them boilerplate: translated, never summarized).
+furniture: boilerplate when the article extractor fails (`webpage`), which otherwise decides.
 
 Offsets: the parser reports (line, column) positions, where a line ends at "\\n" only (a "\\r" before it is
 just a character); counted the same way, a position is a character offset into the raw text, whatever the

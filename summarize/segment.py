@@ -2,23 +2,31 @@
 
 The text is never changed: every span is a half-open character range into `Document.text`.
 Lines become blocks (a hard-wrapped line joins the next one; an HTML page's block elements instead, read
-by `html_blocks`), blocks become sentences with a base segmenter (pysbd, German rules) whose cuts are then
+by `html_blocks`, the article's chosen by `webpage`), blocks become sentences with a base segmenter (pysbd, German rules) whose cuts are then
 checked against German-news rules it misses (abbreviations before digits, ordinals, quotes, `usw.`, URLs,
 glued "Mehr zum Thema"). Finally each sentence gets a role: title, byline, body or boilerplate (site furniture
-and the footer).
+and the footer; on a web page, every block outside the article). Overlong sentences are cut by `clauses`.
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
+from .clauses import split_clauses
 from .document import Document, Sentence
-from .html_blocks import looks_like_html, read_html
-from .text import has_letter, language_scores, likeliest_language, plain_text
+from .html_blocks import looks_like_html
+from .text import (
+    ZERO_WIDTH,
+    has_letter,
+    language_scores,
+    likeliest_language,
+    plain_text,
+    strip_span,
+)
+from .webpage import Layout, html_layout
 
 __all__ = [
     "BaseSplitter",
@@ -32,9 +40,6 @@ Span = tuple[int, int]
 # A base segmenter: text → sentence strings (white space may differ from the input; we re-align). pysbd by
 # default; `segment(doc, base=...)` takes another (bench/segmenters.py compares syntok and blingfire).
 BaseSplitter = Callable[[str], list[str]]
-
-# Zero-width characters are invisible formatting, never content: they may sit outside every sentence.
-ZERO_WIDTH = "\ufeff\u200b\u200c\u200d\u2060"
 
 # --- small character classes ------------------------------------------------------------------------
 _TERMINAL = ".!?…"
@@ -108,7 +113,7 @@ def split_sentences(
 
 
 def _split_block(text: str, start: int, end: int, base: BaseSplitter) -> list[Span]:
-    start, end = _strip_span(text, start, end)
+    start, end = strip_span(text, start, end)
     if start >= end:
         return []
     block = text[start:end]
@@ -182,12 +187,6 @@ def _resync(compact: str, lo: int, expected: int, piece: str, slack: int = 16) -
     return expected
 
 
-def _skip_space(text: str, pos: int, end: int) -> int:
-    while pos < end and (text[pos].isspace() or text[pos] in ZERO_WIDTH):
-        pos += 1
-    return pos
-
-
 def _chunks(text: str, start: int, end: int) -> Iterator[Span]:
     """Cut a long block into pieces of about CHUNK_CHARS at white space, so the base stays fast."""
     while end - start > CHUNK_CHARS:
@@ -212,18 +211,10 @@ def _last_space(text: str, lo: int, hi: int) -> int | None:
 def _spans_between(text: str, start: int, end: int, cuts: list[int]) -> list[Span]:
     spans = []
     for a, b in zip([start, *cuts], [*cuts, end]):
-        a, b = _strip_span(text, a, b)
+        a, b = strip_span(text, a, b)
         if a < b:
             spans.append((a, b))
     return spans
-
-
-def _strip_span(text: str, start: int, end: int) -> Span:
-    while start < end and (text[start].isspace() or text[start] in ZERO_WIDTH):
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ZERO_WIDTH):
-        end -= 1
-    return start, end
 
 
 # --- lines → blocks -----------------------------------------------------------------------------------
@@ -252,7 +243,7 @@ def _blocks(text: str, start: int) -> list[_Block]:
     blocks: list[_Block] = []
     wrap_open = False  # the previous line may continue on this one
     for a, b in _lines(text, start):
-        a, b = _strip_span(text, a, b)
+        a, b = strip_span(text, a, b)
         if a >= b:
             wrap_open = False
             continue
@@ -346,16 +337,20 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
     """Sentences with offsets, paragraphs and roles; meta gains date, title and language.
 
     An HTML page (`html_blocks.looks_like_html`) is read block by block with an HTML parser: meta gains
-    format "html" and the extractor that chose its blocks (its title is the headline `pagemeta` found), and
-    what a reader never sees (head, scripts, styles, comments) is in no sentence at all. Any other text is read
-    line by line."""
+    format "html" and the extractor that chose its blocks (its title is the headline `pagemeta` found), what a
+    reader never sees (head, scripts, styles, comments) is in no sentence at all, and every block outside the
+    article (`webpage.html_layout`) is boilerplate. Any other text is read line by line."""
     text = doc.text
-    layout = _html_layout(text) if looks_like_html(text) else _text_layout(text, base)
+    layout = html_layout(text) if looks_like_html(text) else _text_layout(text, base)
     meta = dict(layout.meta)
     raw: list[tuple[Span, int, str]] = []  # (span, paragraph, role)
     for paragraph, (start, end) in enumerate(layout.blocks):
         if paragraph == layout.title_block:
-            raw.append((_strip_span(text, start, end), paragraph, "title"))
+            raw.append((strip_span(text, start, end), paragraph, "title"))
+            continue
+        if paragraph in layout.furniture:  # no model reads it: one boilerplate span, not split into sentences
+            span = strip_span(text, start, end)
+            raw.extend([(span, paragraph, "boilerplate")] if span[0] < span[1] else [])
             continue
         rest_is_links = False
         for span in split_sentences(text, start, end, base=base):
@@ -364,7 +359,7 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
             role = "boilerplate" if links_or_furniture else _role_of(sentence_text)
             rest_is_links = rest_is_links or bool(_REST_OF_BLOCK.match(sentence_text))
             raw.append((span, paragraph, role))
-    raw = _mark_footer(raw, text, layout.content_start, layout.content_end)
+    raw = _mark_footer(raw, text, layout.content_start, layout.content_end, layout.furniture)
     sentences = tuple(
         Sentence(id=f"s{i + 1}", index=i, paragraph=p, start=a, end=b, text=text[a:b], role=role)
         for i, ((a, b), p, role) in enumerate(raw)
@@ -378,23 +373,11 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
         doc,
         sentences=sentences,
         meta={**doc.meta, **meta},
-        warnings=doc.warnings + ((warning,) if warning else ()),
+        warnings=doc.warnings + layout.warnings + ((warning,) if warning else ()),
     )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Layout:
-    """Where an article's text lies: its blocks (paragraphs), which is the title, meta found on the way."""
-
-    blocks: tuple[Span, ...]
-    title_block: int | None
-    meta: dict[str, str]
-    content_start: int  # the article's content (the footer zone is measured on it)
-    content_end: int
-    furniture: frozenset[int] = frozenset()  # blocks of site furniture (an HTML page's nav, aside, footer)
-
-
-def _text_layout(text: str, base: BaseSplitter) -> _Layout:
+def _text_layout(text: str, base: BaseSplitter) -> Layout:
     """Plain text: an optional `date YYYY-MM[-DD]` token, then lines joined into blocks; a short first line is
     the title."""
     meta: dict[str, str] = {}
@@ -407,20 +390,7 @@ def _text_layout(text: str, base: BaseSplitter) -> _Layout:
     title_block = _title_block(text, blocks, base)
     if title_block is not None:
         meta["title"] = text[blocks[title_block].start : blocks[title_block].end]
-    return _Layout(tuple((b.start, b.end) for b in blocks), title_block, meta, content_start, len(text))
-
-
-def _html_layout(text: str) -> _Layout:
-    """An HTML page: its block elements' text; the first <h1> is the title sentence; the text of <nav>, <aside>
-    and <footer> is boilerplate."""
-    page = read_html(text)
-    blocks = tuple((b.start, b.end) for b in page.blocks)
-    title_block = next((i for i, b in enumerate(page.blocks) if b.tag == "h1"), None)
-    meta = {"format": "html", "extractor": "html_blocks"}  # the meta title is the page's headline (`pagemeta`)
-    if not blocks:
-        return _Layout((), None, meta, 0, len(text))
-    furniture = frozenset(i for i, b in enumerate(page.blocks) if b.furniture)
-    return _Layout(blocks, title_block, meta, blocks[0][0], blocks[-1][1], furniture)
+    return Layout(tuple((b.start, b.end) for b in blocks), title_block, meta, content_start, len(text))
 
 
 def _title_block(text: str, blocks: list[_Block], base: BaseSplitter) -> int | None:
@@ -439,96 +409,14 @@ def _title_block(text: str, blocks: list[_Block], base: BaseSplitter) -> int | N
 
 
 def _mark_footer(
-    raw: list[tuple[Span, int, str]], text: str, content_start: int, content_end: int
+    raw: list[tuple[Span, int, str]], text: str, content_start: int, content_end: int, furniture: frozenset[int]
 ) -> list[tuple[Span, int, str]]:
-    """From the first strong footer marker in the last part of the article on, all is boilerplate."""
+    """From the first strong footer marker in the last part of the article on, all is boilerplate. A marker
+    in site furniture (a share bar beside the article) ends nothing: it is not the article's."""
     length = max(1, content_end - content_start)
-    for i, ((a, b), _, _) in enumerate(raw):
-        if (a - content_start) / length >= FOOTER_ZONE and FOOTER_MARKERS.search(plain_text(text[a:b])):
+    for i, ((a, b), paragraph, _) in enumerate(raw):
+        if paragraph in furniture or (a - content_start) / length < FOOTER_ZONE:
+            continue
+        if FOOTER_MARKERS.search(plain_text(text[a:b])):
             return raw[:i] + [(span, p, "boilerplate") for span, p, _ in raw[i:]]
     return raw
-
-
-# --- overlong sentences -------------------------------------------------------------------------------
-
-_CONJUNCTIONS = (
-    "und oder aber denn sondern weil dass daß wenn während obwohl als nachdem bevor damit sodass ob wie wo "
-    "die der das dem den deren dessen welche welcher welches welchem welchen was wobei weshalb sowie"
-)
-# Cut priorities inside the prefix that fits: 3 clause boundary, 2 any comma, 1 white space.
-_CLAUSE_CUTS = (
-    (3, re.compile(r"[;:](?=\s)")),
-    (3, re.compile(r",(?=\s+(?:" + "|".join(_CONJUNCTIONS.split()) + r")\b)")),
-    (3, re.compile(r"\S(?=\s+[–—-]\s)")),  # cut before a dash: it opens the next piece
-    (2, re.compile(r",(?=\s)")),
-)
-_MIN_FILL = 0.5  # a clause or comma cut must keep at least this share of the longest fitting prefix
-
-
-def split_clauses(text: str, fits: Callable[[str], bool]) -> list[Span]:
-    """Spans (relative to text) of pieces that each satisfy `fits`, cut at clause boundaries first.
-
-    Greedy: gallop then binary-search the longest prefix that fits (over word ends, or over
-    characters inside a word longer than the limit), then cut at the best boundary in it.
-    `fits` is called O(log n) times per piece and is assumed monotone in the prefix length.
-    A single character that does not fit is still emitted (nothing is ever dropped).
-    """
-    spans: list[Span] = []
-    word_ends = [m.end() for m in re.finditer(r"\S+", text)]
-    start, _ = _strip_span(text, 0, len(text))
-    while start < len(text):
-        start = _skip_space(text, start, len(text))
-        if start >= len(text):
-            break
-        _, last = _strip_span(text, start, len(text))
-        if fits(text[start:last]):
-            spans.append((start, last))
-            break
-        ends = word_ends[bisect.bisect_right(word_ends, start) :]
-        k = _longest_fitting(lambda i, a=start, e=ends: fits(text[a : e[i]]), len(ends))
-        if k < 0:  # even the first word is too long: cut inside it
-            first_end = ends[0]
-            n = _longest_fitting(lambda i, a=start: fits(text[a : a + i + 1]), first_end - start)
-            cut = start + max(n, 0) + 1
-        else:
-            cut = _best_cut(text, start, ends[k])
-        spans.append((start, cut))
-        start = cut
-    return spans
-
-
-def _longest_fitting(ok: Callable[[int], bool], n: int) -> int:
-    """Largest i in [0, n) with ok(i) (ok monotone: True then False), or -1; O(log i) calls."""
-    if n == 0 or not ok(0):
-        return -1
-    lo, step = 0, 1  # ok(lo) holds
-    while lo + step < n and ok(lo + step):
-        lo += step
-        step *= 2
-    hi = min(n, lo + step)  # ok(hi) fails, or hi == n
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _best_cut(text: str, start: int, limit: int) -> int:
-    """The end of the piece text[start:limit] that fits: the best boundary in its last part."""
-    floor = start + int((limit - start) * _MIN_FILL)
-    window = text[floor:limit]
-    for priority in (3, 2):
-        best = max(
-            (
-                floor + m.end()
-                for p, pattern in _CLAUSE_CUTS
-                if p == priority
-                for m in pattern.finditer(window)
-            ),
-            default=None,
-        )
-        if best is not None:
-            return best
-    return limit  # the word boundary

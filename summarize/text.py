@@ -50,6 +50,19 @@ LANGUAGE_MARKERS: dict[str, frozenset[str]] = {
     }.items()
 }
 
+# Zero-width characters are invisible formatting, never content: they may sit outside every sentence.
+ZERO_WIDTH = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span text[start:end] without white space or zero-width characters at either end."""
+    while start < end and (text[start].isspace() or text[start] in ZERO_WIDTH):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ZERO_WIDTH):
+        end -= 1
+    return start, end
+
+
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -131,13 +144,22 @@ _MARKUP = re.compile(
 )
 
 
+# Phrasing (inline) elements: a browser shows their text glued to what stands around it ("<b>nichts</b>." reads
+# "nichts."), so their tags are removed without a space; any other tag or comment separates words.
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strike|strong|sub"
+    r"|sup|time|tt|u|var|wbr)(?:\s+[\w:.-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>]+))?)*\s*/?>",
+    re.IGNORECASE,
+)
+
+
 def plain_text(text: str) -> str:
     """What a model should read of a span: markup tags removed, entities (&amp;) decoded, white space collapsed.
     Control characters (NUL, ESC sequences...: a `str` is text, whatever it holds) are dropped, or spaced where
     they are white space, so they never reach a model. Offsets never point into this: it is derived, and
     `Sentence.text` stays the exact slice."""
     if "<" in text or "&" in text:
-        text = html.unescape(_MARKUP.sub(" ", text))
+        text = html.unescape(_MARKUP.sub(" ", _INLINE_TAG.sub("", text)))
     plain = " ".join(text.split())
     # Most text has nothing to strip, and `isprintable` says so several times faster than the regular expression.
     return plain if plain.isprintable() else " ".join(strip_controls(text).split())

@@ -268,7 +268,7 @@ HTML_PAGE = Path(__file__).resolve().parent / "data" / "article.html"
 HTML_SENTENCES = [
     ("boilerplate", "Startseite Politik"),  # <nav>
     ("title", "Kim besucht Putin in Wladiwostok"),
-    ("byline", "Von Anna Schmidt"),
+    ("boilerplate", "Von Anna Schmidt"),  # trafilatura leaves the byline out of the article
     ("body", "Der nordkoreanische Machthaber Kim Jong Un ist am Mittwoch in Russland eingetroffen."),
     ("body", "Die Gespräche gehen weiter & bleiben geheim."),
     ("body", "Waffen gegen Weizen"),  # <h2>: a sentence of its own
@@ -279,8 +279,7 @@ HTML_SENTENCES = [
     ("boilerplate", "Mehr zum Thema"),
     ("body", "Die Lage in Korea bleibt angespannt, sagte ein Sprecher in Seoul."),
     ("boilerplate", "Diesen Artikel teilen"),  # <footer>
-    ("boilerplate", "© 2023 Beispiel-Zeitung."),
-    ("boilerplate", "Alle Rechte vorbehalten."),
+    ("boilerplate", "© 2023 Beispiel-Zeitung. Alle Rechte vorbehalten."),  # outside the article: one span, unsplit
 ]
 
 

@@ -33,7 +33,8 @@ def test_has_letter(text: str, expected: bool) -> None:
     ("text", "plain"),
     [
         ("Ein Satz.", "Ein Satz."),
-        ("<p>Der Minister sagte <b>nichts</b>.</p>", "Der Minister sagte nichts ."),
+        ("<p>Der Minister sagte <b>nichts</b>.</p>", "Der Minister sagte nichts."),  # inline tags glue, as shown
+        ("<td>Bonn</td><td>Berlin</td>, <abbr>BGB</abbr>)", "Bonn Berlin , BGB)"),  # other tags part words
         ('<a href="https://x.de/a?b=1&amp;c=2">Mehr zum Thema</a>', "Mehr zum Thema"),
         ("Tom &amp; Jerry&nbsp;kommen.", "Tom & Jerry kommen."),
         ("Werte < 5 und > 3 sind selten.", "Werte < 5 und > 3 sind selten."),
@@ -47,7 +48,7 @@ def test_has_letter(text: str, expected: bool) -> None:
         ("<b>\x00</b>&#x1b;Satz", "Satz"),
         ("\x00\x07", ""),
     ],
-    ids=["plain", "tags", "link-entity", "entities", "less-than", "no-tag-comparison", "attributes", "comment", "wrapped",
+    ids=["plain", "tags", "block-and-inline-tags", "link-entity", "entities", "less-than", "no-tag-comparison", "attributes", "comment", "wrapped",
          "only-tag", "controls", "space-controls", "controls-in-markup", "only-controls"],
 )
 def test_plain_text_drops_markup_but_not_comparisons(text: str, plain: str):

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..batching import batches_under_budget
-from ..document import Document, replace
+from ..document import Document, Sentence, replace
 from ..loading.devices import default_batch_tokens, signature_part
 from ..loading.models import release_memory
 from ..segment import split_clauses
@@ -260,16 +260,21 @@ def _clean(text: str) -> str:
 
 
 def translate_documents(docs: Sequence[Document], translator: Translator) -> list[Document]:
-    """Translate every sentence of every document in one length-sorted pass; returns new Documents."""
+    """Translate every sentence a model reads (`Document.model_sentences`: a web page's boilerplate is left
+    untranslated) of every document in one length-sorted pass; returns new Documents."""
     # Models read the plain text (markup removed); a sentence of bare markup ("<br>") is copied through.
-    flat = [s.plain for d in docs for s in d.sentences]
+    flat = [s.plain for d in docs for s in d.model_sentences]
     scored = getattr(translator, "translate_scored", None)  # a stand-in may only have `translate_sentences`
     english = iter(scored(flat) if scored else [Scored(t) for t in translator.translate_sentences(flat)])
     out = []
     for d in docs:
-        sentences = tuple(
-            replace(s, translation=e.text, confidence=e.confidence) if s.plain else replace(s, translation=s.text)
-            for s, e in zip(d.sentences, english)
-        )
+        read = {s.index for s in d.model_sentences}
+        sentences = tuple(_translated(s, next(english)) if s.index in read else s for s in d.sentences)
         out.append(replace(d, sentences=sentences))
     return out
+
+
+def _translated(sentence: Sentence, english: Scored) -> Sentence:
+    if not sentence.plain:
+        return replace(sentence, translation=sentence.text)
+    return replace(sentence, translation=english.text, confidence=english.confidence)
