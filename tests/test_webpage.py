@@ -14,8 +14,8 @@ from summarize.errors import InputError
 from summarize.html_blocks import HtmlBlock
 from summarize.pipeline import load_document
 from summarize.segment import segment
-from summarize.translate import Translator
 from summarize.webpage import article_blocks, html_layout
+from tests.test_pipeline import Recorder
 
 TITLE = "Stadtrat beschließt Haushalt mit Millionen für Schulen"
 LEAD = ("Nach monatelangem Streit steht der Haushalt: Die Stadt investiert kräftig in Bildung und Verkehr, doch die "
@@ -126,26 +126,6 @@ def test_a_page_without_an_article_warns_and_the_runner_refuses_it() -> None:
     assert doc.warnings and not doc.content_sentences and all(s.boilerplate for s in doc.sentences)
     with pytest.raises(InputError, match="no article text"):
         InputItem("menu.html", data=page).read(10**6)
-
-
-class Recorder(Translator):
-    """Records what reaches the model; translates each word as "words"."""
-
-    label, max_input_tokens = "recorder@test", 512
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[str] = []
-
-    def tokenize(self, texts):
-        self.seen.extend(texts)
-        return [[1] * len(t.split()) for t in texts]
-
-    def generate_ids(self, batch, max_new_tokens, options):
-        return [list(ids) for ids in batch]
-
-    def decode(self, ids):
-        return "words " * len(ids)
 
 
 def test_boilerplate_of_a_web_page_never_reaches_the_translator(tiny_settings) -> None:

@@ -18,14 +18,16 @@ from __future__ import annotations
 import logging
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from ..batching import batches_under_budget
 from ..document import Document, Sentence, replace
 from ..loading.devices import default_batch_tokens, signature_part
 from ..loading.models import release_memory
 from ..segment import split_clauses
+from ..settings import Settings
 from ..text import has_letter, repeated_phrase, strip_controls
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,16 @@ class Translator(ABC):
         # `load` passes the budget of the resolved settings; engines built directly (tests, benches)
         # get the device's, from the one place budgets are chosen.
         self.max_batch_tokens = max_batch_tokens or default_batch_tokens(device_type)
+
+    # An engine's `loading` function of (settings, role) that gives `__init__` its model.
+    load_model: ClassVar[Callable[[Settings, str], Any]]
+
+    @classmethod
+    def load(cls, settings: Settings) -> Translator:
+        """The translator of resolved settings (the engine table calls it): its model loaded, and converted
+        once where the engine needs that, batching under their budget."""
+        return cls(cls.load_model(settings, "translation"), num_beams=settings.translation_beams,
+                   max_batch_tokens=settings.max_batch_tokens)
 
     # --- what an engine implements ---------------------------------------------------------------
     @abstractmethod

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..loading import CTranslate2Model, ctranslate2_model
-from ..settings import Settings
 from .base import GenerationOptions, Hypothesis, Translator, as_confidence
 
 
@@ -18,11 +17,7 @@ class CTranslate2Translator(Translator):
 
     engine = "ctranslate2"
 
-    @classmethod
-    def load(cls, settings: Settings) -> CTranslate2Translator:
-        """The translator of resolved settings, its model converted (once) and loaded, batching under their budget."""
-        return cls(ctranslate2_model(settings, "translation"), num_beams=settings.translation_beams,
-                   max_batch_tokens=settings.max_batch_tokens)
+    load_model = staticmethod(ctranslate2_model)
 
     def __init__(
         self,

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..loading import LoadedModel, transformers_model
-from ..settings import Settings
 from .base import GenerationOptions, Hypothesis, Translator, as_confidence
 
 # Logit positions (× the vocabulary) per teacher-forced scoring pass: ~120 MB for opus-mt's 58k vocabulary.
@@ -39,11 +38,7 @@ class MarianTranslator(Translator):
 
     engine = "transformers"
 
-    @classmethod
-    def load(cls, settings: Settings) -> MarianTranslator:
-        """The translator of resolved settings, its model loaded, batching under their budget."""
-        return cls(transformers_model(settings, "translation"), num_beams=settings.translation_beams,
-                   max_batch_tokens=settings.max_batch_tokens)
+    load_model = staticmethod(transformers_model)
 
     def __init__(
         self,
