@@ -10,16 +10,19 @@ seeds and on a 1 MB single line (a real paragraph repeated).
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
+from summarize import segment as segment_module
 from summarize.document import document_from_text
-from summarize.segment import BaseSplitter, pysbd_sentences, segment
+from summarize.segment import BaseSplitter, pysbd_sentences, segment, split_sentences
 from tools.segment_cases import SENTENCE_CASES
 
 Splitter = Callable[[str], list[str]]
@@ -52,8 +55,12 @@ def library(name: str) -> Splitter:
 
 
 def ours(base_name: str) -> Splitter:
+    """Our segmenter over another base: `segment` splits every block with `split_sentences`, here given `base`."""
+    with_base = functools.partial(split_sentences, base=BASES[base_name])
+
     def split(text: str) -> list[str]:
-        return [s.text for s in segment(document_from_text(text), base=BASES[base_name]).sentences]
+        with mock.patch.object(segment_module, "split_sentences", with_base):
+            return [s.text for s in segment(document_from_text(text, max_chars=len(text))).sentences]
 
     return split
 

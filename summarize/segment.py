@@ -38,7 +38,7 @@ __all__ = [
 
 Span = tuple[int, int]
 # A base segmenter: text → sentence strings (white space may differ from the input; we re-align). pysbd by
-# default; `segment(doc, base=...)` takes another (bench/segmenters.py compares syntok and blingfire).
+# default; `split_sentences(..., base=...)` takes another (bench/segmenters.py compares syntok and blingfire).
 BaseSplitter = Callable[[str], list[str]]
 
 # --- small character classes ------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def _language_warning(scores: dict[str, int], lang: str | None) -> str | None:
 # --- the document -------------------------------------------------------------------------------------
 
 
-def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
+def segment(doc: Document) -> Document:
     """Sentences with offsets, paragraphs and roles; meta gains date, title and language.
 
     An HTML page (`html_blocks.looks_like_html`) is read block by block with an HTML parser: meta gains
@@ -341,7 +341,7 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
     reader never sees (head, scripts, styles, comments) is in no sentence at all, and every block outside the
     article (`webpage.html_layout`) is boilerplate. Any other text is read line by line."""
     text = doc.text
-    layout = html_layout(text) if looks_like_html(text) else _text_layout(text, base)
+    layout = html_layout(text) if looks_like_html(text) else _text_layout(text)
     meta = dict(layout.meta)
     raw: list[tuple[Span, int, str]] = []  # (span, paragraph, role)
     for paragraph, (start, end) in enumerate(layout.blocks):
@@ -353,7 +353,7 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
             raw.extend([(span, paragraph, "boilerplate")] if span[0] < span[1] else [])
             continue
         rest_is_links = False
-        for span in split_sentences(text, start, end, base=base):
+        for span in split_sentences(text, start, end):
             sentence_text = plain_text(text[span[0] : span[1]])  # '<a href="…">Mehr zum Thema</a>' too
             links_or_furniture = rest_is_links or paragraph in layout.furniture
             role = "boilerplate" if links_or_furniture else _role_of(sentence_text)
@@ -377,7 +377,7 @@ def segment(doc: Document, *, base: BaseSplitter = pysbd_sentences) -> Document:
     )
 
 
-def _text_layout(text: str, base: BaseSplitter) -> Layout:
+def _text_layout(text: str) -> Layout:
     """Plain text: an optional `date YYYY-MM[-DD]` token, then lines joined into blocks; a short first line is
     the title."""
     meta: dict[str, str] = {}
@@ -387,13 +387,13 @@ def _text_layout(text: str, base: BaseSplitter) -> Layout:
         meta["date"] = date.group(1)
         content_start = date.end()
     blocks = _blocks(text, content_start)
-    title_block = _title_block(text, blocks, base)
+    title_block = _title_block(text, blocks)
     if title_block is not None:
         meta["title"] = text[blocks[title_block].start : blocks[title_block].end]
     return Layout(tuple((b.start, b.end) for b in blocks), title_block, meta, content_start, len(text))
 
 
-def _title_block(text: str, blocks: list[_Block], base: BaseSplitter) -> int | None:
+def _title_block(text: str, blocks: list[_Block]) -> int | None:
     """Index of the title block: the first block, if it is one short line without a final full stop."""
     if not blocks:
         return None
@@ -403,7 +403,7 @@ def _title_block(text: str, blocks: list[_Block], base: BaseSplitter) -> int | N
         return None
     if title.rstrip(_CLOSERS).endswith((".", "…", ":")) or _role_of(plain_text(title)) != "body":
         return None
-    if _LIST_MARKER.match(title + " ") or len(split_sentences(text, first.start, first.end, base=base)) != 1:
+    if _LIST_MARKER.match(title + " ") or len(split_sentences(text, first.start, first.end)) != 1:
         return None
     return 0
 
