@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("ctranslate2", reason="the ct2 extra (ctranslate2) is not installed")
+pytest.importorskip("ctranslate2", reason="ctranslate2 (a core dependency) does not import here")
 
 from summarize import loading
 from summarize.translate.ctranslate2 import CTranslate2Translator
