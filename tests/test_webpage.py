@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import summarize
-from summarize import Pipeline
+from summarize import Pipeline, webpage
 from summarize.document import read_document
 from summarize.errors import InputError
 from summarize.html_blocks import HtmlBlock
@@ -85,6 +85,32 @@ def test_alignment_takes_the_copy_nearest_the_article_for_text_repeated_above_it
         at = len(text)
     article = "\n".join([TITLE, LEAD, *BODY])
     assert article_blocks(text, tuple(blocks), article) == frozenset({2, 4, 5})
+
+
+def test_a_page_too_repetitive_to_align_token_by_token_is_matched_paragraph_by_paragraph(monkeypatch) -> None:
+    # One sentence 3,000 times: a token-by-token pass would take 3,000² steps per word of it (quadratic).
+    sentence = "Der Rat hat heute neue Regeln beschlossen."
+    parts = ["Startseite Archiv Kontakt", *[sentence] * 3000, "Impressum"]
+    text, blocks, at = "", [], 0
+    for part in parts:
+        text += f"<p>{part}</p>"
+        blocks.append(HtmlBlock(at + 3, at + 3 + len(part), "p"))
+        at = len(text)
+    article = "\n".join([sentence] * 3000)
+    block_tokens = [webpage._TOKEN.findall(part) for part in parts]
+    assert webpage._alignment_work(block_tokens, webpage._TOKEN.findall(article)) > webpage.ALIGN_WORK
+    assert article_blocks(text, tuple(blocks), article) == frozenset(range(1, 3001))
+    # Under the budget both ways agree on an ordinary page.
+    parts = [TITLE, LEAD, " ".join(BODY), "Impressum"]
+    text, blocks, at = "", [], 0
+    for part in parts:
+        text += f"<p>{part}</p>"
+        blocks.append(HtmlBlock(at + 3, at + 3 + len(part), "p"))
+        at = len(text)
+    article = "\n".join([TITLE, LEAD, " ".join(BODY)])
+    by_tokens = article_blocks(text, tuple(blocks), article)
+    monkeypatch.setattr(webpage, "ALIGN_WORK", 0)
+    assert article_blocks(text, tuple(blocks), article) == by_tokens == frozenset({0, 1, 2})
 
 
 def test_nothing_found_falls_back_to_the_furniture_rules_with_a_warning(monkeypatch) -> None:
