@@ -15,8 +15,8 @@ import hashlib
 import logging
 import os
 import re
+import secrets
 import stat
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -38,6 +38,7 @@ _RESERVED = frozenset(
     | {f"{port}{n}" for port in ("com", "lpt") for n in (*"0123456789", "¹", "²", "³")}
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NOFOLLOW, _CLOEXEC = getattr(os, "O_NOFOLLOW", 0), getattr(os, "O_CLOEXEC", 0)
 _TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # open_atomic's temp files: ".<name>.<mkstemp's 8>.tmp"
 
 
@@ -74,16 +75,21 @@ def open_atomic(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     nothing when it raises: a temp file in the same folder, fsync, then a rename over `path` (a symlink there is
     replaced, never followed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The name is chosen before the file is made, inside the `try` that removes it: Ctrl-C or SIGTERM raise
+    # wherever Python is, and one landing between `mkstemp` and the `try` left a temporary file behind.
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"  # what `_TEMP` matches
+    fd = -1
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the permissions of any new file
+        os.chmod(tmp, 0o666 & ~_umask())  # made 0600 (as mkstemp makes them); outputs get a new file's permissions
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if fd >= 0 or not isinstance(exc, FileExistsError):  # never another writer's file of the same name
+            tmp.unlink(missing_ok=True)
         raise
 
 

@@ -254,3 +254,19 @@ def test_two_runs_at_once_never_interleave(tmp_path, seed_files):
     lines = (tmp_path / "all.jsonl").read_text().splitlines()
     assert len(lines) == len(seed_files), "each article once: the second run found the first one's results"
     assert not list(out.rglob("*.tmp"))
+
+
+def test_a_signal_right_after_the_temporary_file_is_made_leaves_nothing(tmp_path, monkeypatch) -> None:
+    # Ctrl-C or SIGTERM raise wherever Python is: here, the moment the temporary file exists (as a SIGTERM test
+    # of the CLI once found, between mkstemp and the try that removes its file).
+    real_open = os.open
+
+    def open_then_interrupted(*args, **kwargs):
+        real_open(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "open", open_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "a.json", "{}")
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
