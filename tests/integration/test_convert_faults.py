@@ -29,10 +29,10 @@ import pytest
 
 pytest.importorskip("ctranslate2", reason="ctranslate2 (a core dependency) does not import here")
 
-from summarize.cli import main
 from summarize.loading import cache as ct2_cache
 from summarize.loading import load_ctranslate2
 from summarize.loading.cache import CHECK_FILE, entry_problem
+from tests.integration.test_cli import run_cli
 from tools.tiny_models import build_marian
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,14 +48,6 @@ def run_summarize(cache: Path, args: list[str], **env: str) -> subprocess.Comple
     environment = {**os.environ, "SUMMARIZE_CACHE": str(cache), "PYTHONPATH": str(ROOT), "COLUMNS": "300", **env}
     return subprocess.run([sys.executable, "-m", "summarize", *args], capture_output=True, text=True,
                           env=environment, timeout=300, check=False)
-
-
-def run_in_process(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def lines(stderr: str) -> list[str]:
@@ -322,7 +314,7 @@ def test_a_read_only_cache_is_used_as_it_is_when_whole(cache, clean, tiny_marian
     out = tmp_path / "out"
     if read_only(cache):
         monkeypatch.setenv("SUMMARIZE_CACHE", str(cache))
-        assert run_in_process(cli_args(tiny_marian, seed_files[0], out)) == 0
+        assert run_cli(cli_args(tiny_marian, seed_files[0], out)) == 0
         assert "Traceback" not in capsys.readouterr().err
     else:
         proc = run_summarize(cache, cli_args(tiny_marian, seed_files[0], out))
@@ -342,7 +334,7 @@ def test_a_read_only_empty_cache_falls_back_to_a_temporary_cache(tmp_path, clean
         monkeypatch.setenv("SUMMARIZE_CACHE", str(cache))
         monkeypatch.setattr(tempfile, "tempdir", str(scratch))
         with caplog.at_level(logging.WARNING, logger="summarize"):
-            assert run_in_process(cli_args(tiny_marian, seed_files[0], out)) == 0
+            assert run_cli(cli_args(tiny_marian, seed_files[0], out)) == 0
         assert "Traceback" not in capsys.readouterr().err
         (warning,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     else:
@@ -360,7 +352,7 @@ def test_no_writable_cache_at_all_is_one_line_and_exit_2(tmp_path, tiny_marian, 
     not_a_folder.write_text("not a folder")
     monkeypatch.setenv("SUMMARIZE_CACHE", str(not_a_folder))
     monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))  # the temporary directory is no folder either
-    assert run_in_process(cli_args(tiny_marian, seed_files[0], tmp_path / "out")) == 2
+    assert run_cli(cli_args(tiny_marian, seed_files[0], tmp_path / "out")) == 2
     err = capsys.readouterr().err
     (line,) = lines(err)
     assert line.startswith("error: cannot write the CTranslate2 cache") and "SUMMARIZE_CACHE" in line
@@ -389,7 +381,7 @@ def test_healing_that_fails_is_one_line_and_exit_2(target, fault, says, cache, t
     monkeypatch.setenv("SUMMARIZE_CACHE", str(cache))
     monkeypatch.setattr(target, fault)
     with caplog.at_level(logging.WARNING, logger="summarize"):
-        assert run_in_process(cli_args(tiny_marian, seed_files[0], tmp_path / "out")) == 2
+        assert run_cli(cli_args(tiny_marian, seed_files[0], tmp_path / "out")) == 2
     err = capsys.readouterr().err
     (line,) = lines(err)
     assert says in line and str(entry) in line and f"rm -rf {cache / 'ct2'}" in line and "Traceback" not in err
