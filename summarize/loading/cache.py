@@ -159,9 +159,11 @@ def entry_problem(entry: Path) -> str | None:
 def _file_check(path: Path) -> dict[str, Any]:
     """A file's size, SHA-256 and stat (taken before reading: a write during the hash changes it again)."""
     info = path.stat()
-    with path.open("rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
-    return {"size": info.st_size, "sha256": digest, "stat": _stat_of(info)}
+    digest = hashlib.sha256()
+    with path.open("rb") as f:  # hashlib.file_digest is Python 3.11+; the package runs on 3.10
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return {"size": info.st_size, "sha256": digest.hexdigest(), "stat": _stat_of(info)}
 
 
 def _stat_of(info: os.stat_result) -> list[int]:
