@@ -237,8 +237,8 @@ class Pipeline:
             translated = translate_documents([docs[i] for i in unique], self.translator)
             done = dict(zip(unique, (check_document(d) for d in translated)))
             docs = [done[i] if i == n else as_twin(done[i], docs[n]) for n, i in enumerate(first)]
-        models = self._labels(summary=False)
-        return [Result(document=d, models=models, signature=self.signature) for d in docs], first
+        models, signature = self._labels(summary=False), self.signature
+        return [Result(document=d, models=models, signature=signature) for d in docs], first
 
     def process(self, source: DocumentSource) -> Result:
         """Segment, translate and summarize one article."""
