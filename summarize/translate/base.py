@@ -3,10 +3,11 @@
 `Translator` does the engine-independent work once (EasyNMT's batching shape, Argos' base-class idea):
 tokenize, split sentences longer than the model window at clause boundaries, sort by length, batch under a
 padded-token budget, restore the order, check for degenerate output and retry those with beam search.
-Engines only implement `tokenize`, `generate_ids` and `decode` (and `load(settings)`, which the engine table
-`summarize.engines` calls), and say what they run in (`engine`, `compute_type`: their part of the signature). An engine that knows the model's score of its
-output returns `Hypothesis(ids, score)`: the mean log-probability per generated token, which becomes each
-sentence's `confidence` (the translation checks flag a low one).
+Engines only implement `tokenize`, `generate_ids` and `decode`, name the `loading` function of their model
+(`load_model`, which `load(settings)` calls for the engine table `summarize.engines`), and say what they run in
+(`engine`, `compute_type`: their part of the signature). An engine that knows the model's score of its output
+returns `Hypothesis(ids, score)`: the mean log-probability per generated token, which becomes each sentence's
+`confidence` (the translation checks flag a low one).
 
 Retries are batched like the first pass, under the same budget: every retried piece gets a length limit that
 depends on its own length only (its first-pass limit rounded up to a step of `RETRY_LIMITS`), and a batch
