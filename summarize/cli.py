@@ -251,7 +251,7 @@ def _run(items, settings: Settings, ray, out: Path, *, show_progress: bool, **op
             on_wait=lambda pid: err.print(Text(f"waiting for {f'PID {pid}' if pid else 'another run'} "
                                                f"to finish with {out}")),
             on_load=_say_loading if show_progress else None, on_start=start,
-            on_outcome=lambda o: progress.update(task, advance=1, description=o.id), **options,
+            on_outcome=lambda o: progress.update(task, advance=1, description=str(o.id)), **options,
         )
     finally:
         progress.stop()
@@ -278,7 +278,7 @@ def _print_table(report) -> None:
     for col in ("file", "status", *numbers, "output"):
         table.add_column(col, justify="right" if col in numbers else "left")
     for o in report.outcomes:
-        cells = (o.id, o.status, str(o.sentences), str(o.flagged), str(o.summary_sentences), str(o.warnings),
+        cells = (str(o.id), o.status, str(o.sentences), str(o.flagged), str(o.summary_sentences), str(o.warnings),
                  f"{o.seconds:.1f}s", o.outputs[0] if o.outputs else (o.error or ""))
         table.add_row(*map(Text, cells))  # plain text: ids, paths and errors are never markup
     err.print(table)

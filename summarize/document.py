@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,14 @@ from .pagemeta import page_meta
 from .settings import MAX_BYTES, MAX_CHARS
 from .text import plain_text
 
-SCHEMA_VERSION = "1.2"  # 1.1: sentences carry confidence and flags; 1.2: meta of HTML pages (date, authors, site...)
+# 1.1: sentences carry confidence and flags; 1.2: meta of HTML pages (date, authors, site...); 1.3: a document id
+# is as its input gave it (a JSONL record's number stays a JSON number)
+SCHEMA_VERSION = "1.3"
+
+# An article's id as its input gave it: a file's stem, a URL, a JSONL record's "id". A number stays a number, so
+# that 42 and "42" stay two articles to anyone joining results to inputs on id.
+DocumentId = str | int | float
+SourceKey = tuple[DocumentId, str]  # a source sentence among several documents: (document id, sentence id)
 
 ROLES = ("title", "byline", "body", "boilerplate")
 
@@ -108,7 +116,7 @@ class Sentence:
 class Document:
     """A decoded article. `text` is never changed after reading; all offsets point into it."""
 
-    id: str
+    id: DocumentId
     text: str
     path: str | None = None
     sentences: tuple[Sentence, ...] = ()
@@ -186,7 +194,7 @@ class Document:
 class SourceLink:
     """A German source sentence that a summary sentence rests on."""
 
-    document_id: str
+    document_id: DocumentId
     sentence_id: str
     start: int  # span of Document.text inside that sentence
     end: int
@@ -236,7 +244,8 @@ class SummarySentence:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    document_ids: tuple[str, ...]  # several ids: a digest
+    # The documents summarized, in order; several: a digest, whose ids are those of `with_distinct_ids`.
+    document_ids: tuple[DocumentId, ...]
     method: str  # "abstractive" | "extractive"
     sentences: tuple[SummarySentence, ...]
     language: str = "en"
@@ -309,28 +318,50 @@ class Result:
         )
 
 
+def with_distinct_ids(docs: Sequence[Document]) -> list[Document]:
+    """`docs`, each with an id of its own, as a digest needs: its links name a source sentence by document id and
+    sentence id. A document whose id an earlier one has (two files `x.txt` in two folders, the API's default
+    "text") is told apart as "<id>#2" (#3...: the first that no document has); the others keep theirs. The same
+    list gives the same ids, so the summary and the renderers agree; a list of distinct ids is unchanged."""
+    ids: set[DocumentId] = {d.id for d in docs}
+    seen: set[DocumentId] = set()
+    distinct = []
+    for doc in docs:
+        if doc.id in seen:
+            n = 2
+            while f"{doc.id}#{n}" in ids:
+                n += 1
+            ids.add(f"{doc.id}#{n}")
+            doc = dataclasses.replace(doc, id=f"{doc.id}#{n}")
+        seen.add(doc.id)
+        distinct.append(doc)
+    return distinct
+
+
 # --- reading ---------------------------------------------------------------------------------------
 
 
 def read_document(
-    source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int = MAX_CHARS, max_bytes: int = MAX_BYTES
+    source: str | Path | bytes, *, doc_id: DocumentId | None = None, max_chars: int = MAX_CHARS,
+    max_bytes: int = MAX_BYTES
 ) -> Document:
     """Read a file path (or raw bytes) into an unsegmented Document; an HTML page's meta gains what the page says
-    of itself (`pagemeta`). Raises InputError per file: unreadable, over `max_bytes` raw or `max_chars` readable."""
+    of itself (`pagemeta`). Raises InputError per file: unreadable, over `max_bytes` raw or `max_chars` readable.
+    `doc_id` (None or "": the file's stem, "stdin" for bytes) is kept as given."""
     if isinstance(source, bytes):
-        data, path, name = source, None, doc_id or "stdin"
+        data, path = source, None
+        doc_id = _checked_id(doc_id, "stdin")
+        name = str(doc_id)
         check_size(len(data), name, max_bytes)
     else:
         p = Path(source)
         name = str(p)
         data = _read_capped(p, max_bytes)
         path = str(p)
-        doc_id = doc_id or p.stem
+        doc_id = _checked_id(doc_id, p.stem or "stdin")
     text, encoding, warnings = decode_bytes(data, name=name)
     check_length(text, name, max_chars)
-    return Document(
-        id=doc_id or "stdin", text=text, path=path, meta=_meta(text, encoding), warnings=warnings
-    )
+    return Document(id=doc_id, text=text, path=path, meta=_meta(text, encoding), warnings=warnings)
 
 
 def _read_capped(path: Path, max_bytes: int) -> bytes:
@@ -351,7 +382,7 @@ def _meta(text: str, encoding: str) -> dict[str, str]:
 
 
 def document_from_text(
-    text: str, doc_id: str = "text", *, max_chars: int = MAX_CHARS, max_bytes: int = MAX_BYTES
+    text: str, doc_id: DocumentId = "text", *, max_chars: int = MAX_CHARS, max_bytes: int = MAX_BYTES
 ) -> Document:
     """An unsegmented Document from a Python string (the API's article text, a JSONL record). Raises InputError.
 
@@ -360,13 +391,28 @@ def document_from_text(
     `surrogateescape` or a broken JSON escape) is no character at all: no file can hold it, so it is an error."""
     if not isinstance(text, str):
         raise TypeError(f"article text must be a str, not {type(text).__name__}")
-    require_unicode(doc_id, "id", repr(doc_id))
-    require_unicode(text, "text", doc_id)
+    doc_id = _checked_id(doc_id, "text")
+    name = str(doc_id)
+    if isinstance(doc_id, str):
+        require_unicode(doc_id, "id", repr(doc_id))
+    require_unicode(text, "text", name)
     if not text.strip():
-        raise InputError(doc_id, "empty input")
-    check_size(len(text), doc_id, max_bytes)  # characters: a str's raw size is at least that in bytes
-    check_length(text, doc_id, max_chars)
+        raise InputError(name, "empty input")
+    check_size(len(text), name, max_bytes)  # characters: a str's raw size is at least that in bytes
+    check_length(text, name, max_chars)
     return Document(id=doc_id, text=text, meta=_meta(text, "str"))
+
+
+def _checked_id(doc_id: object, default: str) -> DocumentId:
+    """`doc_id` as given, `default` for None or ""; TypeError for what no JSON could carry as an id (a bool, a
+    list, NaN...)."""
+    if doc_id is None or doc_id == "":
+        return default
+    if isinstance(doc_id, str):
+        return doc_id
+    if isinstance(doc_id, (int, float)) and not isinstance(doc_id, bool) and math.isfinite(doc_id):
+        return doc_id
+    raise TypeError(f"a document id must be a str or a finite number, not {doc_id!r}")
 
 
 # Python strs never pair surrogates: any one is a lone surrogate, which UTF-8 (and so every tokenizer) refuses.

@@ -21,7 +21,9 @@ from typing import Any
 from .checks import check_document
 from .document import (
     Document,
+    DocumentId,
     Result,
+    SourceKey,
     SourceLink,
     Summary,
     SummarySentence,
@@ -29,6 +31,7 @@ from .document import (
     read_document,
     replace,
     require_unicode,
+    with_distinct_ids,
 )
 from .engines import load_summarizer, load_translator, planned_part
 from .errors import InputError
@@ -47,7 +50,8 @@ DocumentSource = Document | str | Path | bytes
 KEY_EXCLUDED = frozenset({"max_chars", "threads"})
 
 
-def load_document(source: str | Path | bytes, *, doc_id: str | None = None, max_chars: int | None = None) -> Document:
+def load_document(source: str | Path | bytes, *, doc_id: DocumentId | None = None, max_chars: int | None = None
+                  ) -> Document:
     """Read a file (or bytes) and segment it: a Document with sentences, offsets, roles and meta."""
     kwargs = {"max_chars": max_chars} if max_chars else {}
     return segment(read_document(source, doc_id=doc_id, **kwargs))
@@ -201,7 +205,7 @@ class Pipeline:
         anything else."""
         max_chars = self.settings.max_chars
         if isinstance(source, Document):
-            require_unicode(source.text, "text", source.id)  # it would reach a tokenizer, and no output holds it
+            require_unicode(source.text, "text", str(source.id))  # it would reach a tokenizer, and no output holds it
             return source if source.sentences else segment(source)
         if isinstance(source, (os.PathLike, bytes)):
             return load_document(source, max_chars=max_chars)
@@ -258,8 +262,9 @@ class Pipeline:
         return [replace(r, summary=s, models=models) for r, s in zip(results, summaries)]
 
     def summarize(self, docs: Sequence[Document]) -> Summary:
-        """A summary of translated documents (one: an article summary; several: a digest)."""
-        docs = _translated_documents(docs, "summarize")
+        """A summary of translated documents (one: an article summary; several: a digest, whose `document_ids`
+        tell apart documents that share an id: `with_distinct_ids`)."""
+        docs = with_distinct_ids(_translated_documents(docs, "summarize"))
         body = [d for d in docs if d.content_sentences]
         if not body:  # nothing but title/boilerplate: an empty summary, not an error
             return self._summary(docs, body, None)
@@ -338,7 +343,7 @@ def twin_result(done: Result, twin: Document) -> Result:
     return replace(done, document=as_twin(done.document, twin), summary=summary)
 
 
-def _renamed(summary: Summary, old: str, new: str) -> Summary:
+def _renamed(summary: Summary, old: DocumentId, new: DocumentId) -> Summary:
     """The same summary, its document id and links moved from document `old` to document `new`."""
     return replace(
         summary,
@@ -427,7 +432,7 @@ def _linked_sentences(
 
 
 def _with_duplicates(
-    sentence: SummarySentence, groups: Sequence[Sequence[tuple[str, str]]], docs: Sequence[Document]
+    sentence: SummarySentence, groups: Sequence[Sequence[SourceKey]], docs: Sequence[Document]
 ) -> SummarySentence:
     """Add a link to every copy of a duplicated source sentence, with the same score."""
     group_of = {key: group for group in groups for key in group}

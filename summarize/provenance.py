@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .document import Document, SourceLink, SummarySentence, replace
+from .document import Document, DocumentId, SourceKey, SourceLink, SummarySentence, replace
 from .faithfulness import check, extract_facts
 from .settings import SUPPORT_THRESHOLD
 from .text import STOPWORDS, UNHYPHENATED_WORD
@@ -46,7 +46,7 @@ _SUFFIXES = ("ungen", "ung", "ing", "ed", "es", "en", "er", "s", "e")
 class Candidate:
     """One source sentence a summary sentence may rest on."""
 
-    document_id: str
+    document_id: DocumentId
     sentence_id: str
     start: int
     end: int
@@ -54,7 +54,7 @@ class Candidate:
     text_en: str | None
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> SourceKey:
         return (self.document_id, self.sentence_id)
 
 
@@ -140,7 +140,7 @@ def link_sentence(
     text: str,
     candidates: Sequence[Candidate],
     *,
-    attention: Mapping[tuple[str, str], float] | None = None,
+    attention: Mapping[SourceKey, float] | None = None,
     threshold: float = SUPPORT_THRESHOLD,
     top_k: int = TOP_K,
     lang: str = "en",
@@ -158,7 +158,7 @@ def _link(
     text: str,
     candidates: Sequence[Candidate],
     profiles: Sequence[_Profile],
-    attention: Mapping[tuple[str, str], float] | None,
+    attention: Mapping[SourceKey, float] | None,
     threshold: float,
     top_k: int,
     lang: str,
@@ -259,7 +259,7 @@ def link_summary(
     texts: Sequence[str],
     candidates: Sequence[Candidate],
     *,
-    attention: Sequence[Mapping[tuple[str, str], float] | None] | None = None,
+    attention: Sequence[Mapping[SourceKey, float] | None] | None = None,
     threshold: float = SUPPORT_THRESHOLD,
     lang: str = "en",
 ) -> tuple[SummarySentence, ...]:

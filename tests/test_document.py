@@ -176,3 +176,21 @@ def test_document_from_text_refuses_what_a_file_would_be_refused_for():
         document_from_text("Ein Satz, der zu lang ist.", max_chars=10)
     with pytest.raises(TypeError, match="must be a str, not bytes"):
         document_from_text(b"Ein Satz.")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("given", ["a-1", 42, 4.5, 0, -3])
+def test_an_id_is_kept_exactly_as_given(given):
+    doc = document_from_text("Ein Satz.", given)
+    assert doc.id == given and type(doc.id) is type(given)
+    assert Result(doc).to_dict()["document"]["id"] == given
+    assert Result.from_dict(Result(doc).to_dict()).document.id == given
+    assert read_document(b"Ein Satz.", doc_id=given).id == given
+
+
+@pytest.mark.parametrize("given", [True, None, [1], float("nan"), float("inf")])
+def test_an_id_no_json_could_carry_is_a_type_error_or_the_default(given):
+    if given is None:
+        assert document_from_text("Ein Satz.", given).id == "text"
+        return
+    with pytest.raises(TypeError, match="a document id must be a str or a finite number"):
+        document_from_text("Ein Satz.", given)

@@ -9,7 +9,7 @@ import pytest
 
 from summarize import InputError, Pipeline, Settings, UsageError, load_document, pipeline
 from summarize import settings as settings_module
-from summarize.document import Result
+from summarize.document import Document, Result, with_distinct_ids
 from summarize.engines import ENGINES, engine_class
 from summarize.loading import load_seq2seq
 from summarize.pipeline import twin_key
@@ -174,6 +174,28 @@ def test_digest_links_sources_in_several_articles(tiny_settings, seed_files):
     assert len(digest.document_ids) == 5
     docs_linked = {link.document_id for s in digest.sentences for link in s.sources}
     assert len(docs_linked) > 1
+
+
+def test_a_digest_tells_apart_documents_that_share_an_id():
+    """Two strings are both "text" (the API's default id), two files x.txt in two folders both "x": a digest
+    links each source to the article it is in, its offsets into that article's text."""
+    pipe = Pipeline(Settings(translate=False, summarizer="extractive"))
+    texts = ["Die Regierung hat am Montag beschlossen, die Steuern zu senken. Die Opposition kritisiert das scharf.",
+             "Im Zoo von Berlin ist ein Eisbär geboren worden. Die Pfleger freuen sich sehr. Er wiegt zwei Kilo."]
+    digest = pipe.digest(texts)
+    assert digest.document_ids == ("text", "text#2")
+    texts_by_id = dict(zip(digest.document_ids, texts))
+    links = [link for s in digest.sentences for link in s.sources]
+    assert {link.document_id for link in links} == {"text", "text#2"}
+    for link in links:
+        sentence = texts_by_id[link.document_id][link.start:link.end]
+        assert sentence and any(sentence in s.text for s in digest.sentences)
+
+
+def test_with_distinct_ids_keeps_every_id_it_can():
+    docs = [Document(id=i, text="x") for i in ("x", "x", "x#2", 42, "42", 42, "x")]
+    assert [d.id for d in with_distinct_ids(docs)] == ["x", "x#3", "x#2", 42, "42", "42#2", "x#4"]
+    assert with_distinct_ids(with_distinct_ids(docs)) == with_distinct_ids(docs)
 
 
 MARKUP_ARTICLE = (

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..document import Document, Result, Summary
+from ..document import Document, DocumentId, Result, Summary, with_distinct_ids
 from .facts import PageFacts
 
-_SPACE = re.compile(r"\s+")
+_ANCHOR_UNSAFE = re.compile(r"[\s~]")
 
 
 @lru_cache(maxsize=1)
@@ -29,9 +29,18 @@ def _env():
     return env
 
 
-def anchor(document_id: str, sentence_id: str) -> str:
-    """A unique element id for a source sentence, also across the documents of a digest."""
-    return f"d-{_SPACE.sub('_', document_id)}-{sentence_id}"
+def anchor(document_id: DocumentId, sentence_id: str) -> str:
+    """A unique element id for a source sentence, also across the documents of a digest: two document ids never
+    share one. An HTML id holds no white space, so each white-space character is written `~<hex>~` (and "~" as
+    "~~"); a number id is marked with "#" (42 and "42" are two articles)."""
+    if not isinstance(document_id, str):
+        return f"d#{document_id!r}-{sentence_id}"
+    return f"d-{_ANCHOR_UNSAFE.sub(_anchor_escape, document_id)}-{sentence_id}"
+
+
+def _anchor_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return "~~" if char == "~" else f"~{ord(char):x}~"
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ class _View:
 def _view(doc: Document) -> _View:
     return _View(
         doc=doc,
-        title_en=doc.title or doc.id,
+        title_en=doc.title or str(doc.id),
         title_de=doc.title_sentence.text if doc.title_sentence else "",
         body=[s for s in doc.sentences if s.role != "boilerplate"],
         furniture=[s for s in doc.sentences if s.role == "boilerplate"],
@@ -79,7 +88,9 @@ def render_html(result: Result) -> str:
 
 
 def render_digest_html(summary: Summary, documents: Sequence[Document], *, signature: str = "") -> str:
-    """A digest's report; `signature`: the Pipeline's that made it (`Pipeline.signature`), as every report shows."""
+    """A digest's report; `signature`: the Pipeline's that made it (`Pipeline.signature`), as every report shows.
+    Each article is named by its id in the digest (`with_distinct_ids`)."""
+    documents = with_distinct_ids(documents)
     return _render(
         "report.html.j2",
         page_title=f"Digest of {len(documents)} articles",
@@ -101,7 +112,7 @@ def render_digest_html(summary: Summary, documents: Sequence[Document], *, signa
 class IndexRow:
     """What the folder's index shows of one input: an article (linked to its report), or a failed input."""
 
-    id: str
+    id: DocumentId
     path: str | None = None
     error: str | None = None  # set: a failed input, listed apart
     title: str = ""  # "" shows the id
@@ -133,7 +144,7 @@ def render_index(entries: Sequence[IndexRow]) -> str:
     """The folder's index: the processed articles (linked to their reports), then the failed ones apart; the
     heading counts both ("5 articles, 2 failed"), failed ones never as articles."""
     failed = [{"id": e.id, "path": e.path or "", "error": e.error} for e in entries if e.error]
-    rows = [{"id": e.id, "title": e.title or e.id, "date": e.date, "authors": e.authors, "site": e.site,
+    rows = [{"id": e.id, "title": e.title or str(e.id), "date": e.date, "authors": e.authors, "site": e.site,
              "link": e.link, "first": e.first, "sentences": e.sentences, "warnings": e.warnings,
              "flagged": e.flagged, "href": e.href} for e in entries if not e.error]
     heading = f"{len(rows)} article{'s' if len(rows) != 1 else ''}" + (f", {len(failed)} failed" if failed else "")

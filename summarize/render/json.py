@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from ..document import SCHEMA_VERSION, Document, Result, Summary
+from ..document import SCHEMA_VERSION, Document, Result, Summary, with_distinct_ids
 
 
 def render_json(result: Result) -> str:
@@ -16,7 +16,9 @@ def render_json(result: Result) -> str:
 
 
 def render_digest_json(summary: Summary, documents: Sequence[Document], signature: str) -> str:
-    """A digest (one summary across several articles) and the articles it covers, as JSON."""
+    """A digest (one summary across several articles) and the articles it covers, as JSON; each article under
+    its id in the digest (`with_distinct_ids`)."""
+    documents = with_distinct_ids(documents)
     return json.dumps(
         {"schema_version": SCHEMA_VERSION, "signature": signature, "summary": summary.to_dict(),
          "documents": [{"id": d.id, "path": d.path, "title": d.title} for d in documents]},

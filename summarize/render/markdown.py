@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..document import Document, Result, Sentence, Summary
+from ..document import Document, DocumentId, Result, Sentence, Summary, with_distinct_ids
 from .facts import PageFacts
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -39,8 +39,8 @@ def _summary_section(summary: Summary, docs: Sequence[Document]) -> list[str]:
     return lines + notes + [""]
 
 
-def _footnote(n: int, doc_id: str, s: Sentence, score: float, *, multi: bool) -> str:
-    where = f"{escape(doc_id)} " if multi else ""
+def _footnote(n: int, doc_id: DocumentId, s: Sentence, score: float, *, multi: bool) -> str:
+    where = f"{escape(str(doc_id))} " if multi else ""
     english = f" — “{escape(s.translation)}”" if s.translation else ""
     return f"[^{n}]: {where}{s.id} (characters {s.start}–{s.end}, score {score:.2f}): „{escape(s.text)}“{english}"
 
@@ -98,7 +98,7 @@ def _page_line(page: PageFacts) -> str:
 
 def render_markdown(result: Result) -> str:
     doc = result.document
-    english = doc.title or doc.id
+    english = doc.title or str(doc.id)
     german = doc.title_sentence.text if doc.title_sentence else ""
     marker = _flag_marker(doc.title_sentence) if doc.title_sentence else ""
     lines = [f"# {escape(english)}{marker}", ""]
@@ -122,9 +122,11 @@ def render_markdown(result: Result) -> str:
 
 
 def render_digest_markdown(summary: Summary, documents: Sequence[Document], *, signature: str = "") -> str:
-    """A digest's report; `signature`: the Pipeline's that made it (`Pipeline.signature`), as every report shows."""
+    """A digest's report; `signature`: the Pipeline's that made it (`Pipeline.signature`), as every report shows.
+    Each article is named by its id in the digest (`with_distinct_ids`)."""
+    documents = with_distinct_ids(documents)
     lines = [f"# Digest of {len(documents)} articles", ""]
-    lines += [f"- {escape(d.id)}: {escape(d.title or d.id)}" for d in documents]
+    lines += [f"- {escape(str(d.id))}: {escape(d.title or str(d.id))}" for d in documents]
     lines.append("")
     if signature:
         lines += [f"signature: {escape(signature)}", ""]

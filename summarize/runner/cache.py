@@ -7,7 +7,7 @@ import logging
 import shutil
 from typing import Any
 
-from ..document import SCHEMA_VERSION, Document, Result
+from ..document import SCHEMA_VERSION, Document, DocumentId, Result
 from ..errors import OutputError
 from ..pipeline import twin_key, twin_result
 from .files import OutputFolder, write_atomic
@@ -31,9 +31,9 @@ class ResultCache:
 
     def __init__(self, folder: OutputFolder) -> None:
         self.folder = folder
-        self._finished: dict[str, tuple[str, str]] = {}  # twin key -> (cache key, document id) of the first
+        self._finished: dict[str, tuple[str, DocumentId]] = {}  # twin key -> (cache key, document id) of the first
 
-    def get(self, key: str, doc: Document, *, doc_id: str | None = None) -> Result | None:
+    def get(self, key: str, doc: Document, *, doc_id: DocumentId | None = None) -> Result | None:
         """The cached result of `doc` (as read and segmented) under `key`; None when absent or damaged. `doc_id`:
         the id the entry must have, when not `doc`'s own (a twin's entry)."""
         try:
@@ -68,12 +68,14 @@ class ResultCache:
         return twin_result(done, doc) if done is not None else None
 
 
-def _checked(entry: Any, doc: Document, doc_id: str) -> Result:
+def _checked(entry: Any, doc: Document, doc_id: DocumentId) -> Result:
     """The entry as a Result, if it is `doc`'s under `doc_id`; DamagedEntry (or a parse error) if not."""
     if not isinstance(entry, dict) or entry.get("schema_version") != SCHEMA_VERSION:
         raise DamagedEntry(f"not schema {SCHEMA_VERSION}")
     document = entry.get("document")
-    if not isinstance(document, dict) or document.get("id") != doc_id or document.get("sha256") != doc.sha256:
+    # Compared as JSON: the id 42 is not the id "42", nor 42.0 (each is some input's own).
+    if not isinstance(document, dict) or json.dumps(document.get("id")) != json.dumps(doc_id) \
+            or document.get("sha256") != doc.sha256:
         raise DamagedEntry("another document")
     result = Result.from_dict(entry)
     cached = result.document

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..document import Document, document_from_text, replace
+from ..document import Document, DocumentId, document_from_text, replace
 from ..errors import InputError, UsageError
 from ..pipeline import load_document
 from ..segment import segment
@@ -37,42 +37,36 @@ SOURCE_URL = "source_url"
 
 SavePage = Callable[["InputItem", bytes], str]  # writes a page's bytes under the output folder; returns the path
 
-GivenId = str | int | float  # a JSON record's "id" as given: a number stays a number
-
 
 @dataclass(frozen=True, slots=True)
 class InputItem:
     """One article to process: a file, a URL, a page of an archive, bytes from stdin, or the text of a JSONL
     record."""
 
-    id: str  # as given (a file's stem, a record's "id" as text, a URL): the document id in every output
+    # As given (a file's stem, a URL, a JSONL record's "id": a number stays a number): the document id in every
+    # output, and what `--jsonl` lines and `errors.jsonl` rows carry to join them back to the inputs.
+    id: DocumentId
     path: str | None = None  # the file it comes from (a JSONL file, a WARC archive); None: stdin or a URL
     data: bytes | None = None  # bytes to decode (stdin); None: read `path` (or take `text`, or the page)
     error: str | None = None  # a bad JSONL record, a folder without articles: reported as this item's failure
     name: str = ""  # the stem of its output files: `safe_name(id)`, unique in the run (see `name_items`)
     text: str | None = None  # a JSONL record's text: text already, never decoded again
-    given_id: GivenId | None = None  # a record's "id" exactly as its JSON gave it; None: `id`
     url: str | None = None  # a page to fetch when the run reaches it
     page: Page | None = None  # a page in hand (an archive's record)
-
-    @property
-    def join_id(self) -> GivenId:
-        """The id that `--jsonl` lines and `errors.jsonl` rows carry, to join them back to the inputs."""
-        return self.id if self.given_id is None else self.given_id
 
     def read(self, max_chars: int, *, fetcher: Fetcher | None = None, save_page: SavePage | None = None
              ) -> Document:
         """The segmented Document. A web page (`url` or `page`) is fetched with `fetcher` (a default one if
         None), saved with `save_page` (the Document's `path` is that file) and must hold article text."""
         if self.error:
-            raise InputError(self.path or self.id, self.error)
+            raise InputError(self.path or str(self.id), self.error)
         if self.page is not None or self.url is not None:
             page = self.page or (fetcher or Fetcher()).fetch(self.url or "")
             return self._read_page(page, max_chars, save_page)
         if self.text is not None:
-            return _article(segment(document_from_text(self.text, self.id, max_chars=max_chars)), self.id)
+            return _article(segment(document_from_text(self.text, self.id, max_chars=max_chars)), str(self.id))
         if self.data is not None:
-            return _article(load_document(self.data, doc_id=self.id, max_chars=max_chars), self.id)
+            return _article(load_document(self.data, doc_id=self.id, max_chars=max_chars), str(self.id))
         path = Path(self.path or "")
         problem = file_problem(path)
         if problem:
@@ -84,7 +78,7 @@ class InputItem:
         # TODO(web): pass content_type=page.content_type (the HTTP header, whose charset the reader honours) once
         # load_document takes it, as the web branch's read_document does.
         doc = load_document(page.body, doc_id=self.id, max_chars=max_chars)
-        return _article(replace(doc, path=saved, meta={**doc.meta, SOURCE_URL: page.url}), self.id)
+        return _article(replace(doc, path=saved, meta={**doc.meta, SOURCE_URL: page.url}), str(self.id))
 
 
 def _article(doc: Document, where: str) -> Document:
@@ -113,7 +107,7 @@ class Survey:
 
     files: list[str]  # the local files (which no output may replace)
     total: int | None  # articles; None when an archive is among them (its records are counted as read)
-    ids: list[str]  # the ids known before reading (an archive's are not): their own names stay theirs
+    ids: list[DocumentId]  # the ids known before reading (an archive's are not): their own names stay theirs
 
 
 def survey(inputs: Collection[InputItem | str | Path]) -> Survey:
@@ -223,8 +217,8 @@ def read_url_list(path: str | Path, *, stdin: IO[bytes] | None = None) -> Iterat
 def read_jsonl_inputs(path: str | Path, *, stdin: IO[bytes] | None = None) -> list[InputItem]:
     """`{"id": ..., "text": ...}` records, one per line; a bad line becomes a failing item, not a crash.
 
-    A record's id is its "id" as given (a number: its digits in the document, the number itself in `--jsonl`
-    lines and `errors.jsonl` rows); without one (missing, null or ""), `line<N>`. A record whose id an earlier
+    A record's id is its "id" exactly as given (a number stays a number: in the document, the `--jsonl` lines
+    and the `errors.jsonl` rows); without one (missing, null or ""), `line<N>`. A record whose id an earlier
     record has, with other text, fails: an id names one article (the same id with the same text is the same
     article again)."""
     stream, source = _open(path, stdin)
@@ -234,16 +228,17 @@ def read_jsonl_inputs(path: str | Path, *, stdin: IO[bytes] | None = None) -> li
         for n, line in enumerate(stream, 1):
             if not line.strip():
                 continue
-            doc_id, given, text, problem = _record(line, n)
+            given, text, problem = _record(line)
             if not problem and given is not None:
                 seen, seen_text = first.setdefault(json.dumps(given), (n, text))
                 if seen_text != text:
                     problem = (f"duplicate id {json.dumps(given, ensure_ascii=False)}: line {seen} has it, with "
                                "other text")
+            doc_id = f"line{n}" if given is None else given
             if problem:
-                items.append(InputItem(id=doc_id, path=source, error=f"line {n}: {problem}", given_id=given))
+                items.append(InputItem(id=doc_id, path=source, error=f"line {n}: {problem}"))
             else:
-                items.append(InputItem(id=doc_id, path=source, text=text, given_id=given))
+                items.append(InputItem(id=doc_id, path=source, text=text))
     return list(name_items(items))
 
 
@@ -257,39 +252,36 @@ def _open(path: str | Path, stdin: IO[bytes] | None) -> tuple[IO[bytes], str | N
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _record(line: bytes, n: int) -> tuple[str, GivenId | None, str, str | None]:
-    """One JSONL line → (id, id as given, text, problem); `problem` says for people what is wrong, None for a
-    good record."""
-    fallback = f"line{n}"
+def _record(line: bytes) -> tuple[DocumentId | None, str, str | None]:
+    """One JSONL line → (its "id" as given, None without one or where the line has no good one; text;
+    problem), `problem` saying for people what is wrong, None for a good record."""
     try:
         record = json.loads(line)
     except UnicodeDecodeError:
-        return fallback, None, "", "not valid JSON (not UTF-8 text)"
+        return None, "", "not valid JSON (not UTF-8 text)"
     except json.JSONDecodeError as exc:
-        return fallback, None, "", f"not valid JSON ({exc.msg} at column {exc.colno})"
+        return None, "", f"not valid JSON ({exc.msg} at column {exc.colno})"
     if not isinstance(record, dict):
-        return fallback, None, "", "not a JSON object"
+        return None, "", "not a JSON object"
     given = record.get("id")
     if given is None or given == "":
-        doc_id, given = fallback, None
-    elif isinstance(given, str) or (isinstance(given, (int, float)) and not isinstance(given, bool)
-                                    and math.isfinite(given)):
-        doc_id = str(given)
-    else:
-        return fallback, None, "", '"id" must be a string or a number'
-    if utf8_safe(doc_id) != doc_id:
-        return fallback, None, "", '"id" is not valid Unicode (a lone surrogate escape such as \\ud800)'
+        given = None
+    elif not (isinstance(given, str) or (isinstance(given, (int, float)) and not isinstance(given, bool)
+                                         and math.isfinite(given))):
+        return None, "", '"id" must be a string or a number'
+    elif isinstance(given, str) and utf8_safe(given) != given:
+        return None, "", '"id" is not valid Unicode (a lone surrogate escape such as \\ud800)'
     if "text" not in record:
-        return doc_id, given, "", 'no "text" field'
+        return given, "", 'no "text" field'
     text = record["text"]
     if not isinstance(text, str):
-        return doc_id, given, "", '"text" is not a string'
+        return given, "", '"text" is not a string'
     if utf8_safe(text) != text:
-        return doc_id, given, "", '"text" is not valid Unicode (a lone surrogate escape such as \\ud800)'
-    return doc_id, given, text, None
+        return given, "", '"text" is not valid Unicode (a lone surrogate escape such as \\ud800)'
+    return given, text, None
 
 
-def name_items(items: Iterable[InputItem], *, known: Iterable[str] = ()) -> Iterator[InputItem]:
+def name_items(items: Iterable[InputItem], *, known: Iterable[DocumentId] = ()) -> Iterator[InputItem]:
     """Unique output names, ids untouched: `safe_name` of the id; where it would be the name of an earlier item
     (the same id twice, or names that differ only in case: one file on macOS and Windows), "-2", "-3"... is
     added: the first such name that is no item's own name in the run, so that it never takes another's. Lazy
@@ -297,10 +289,10 @@ def name_items(items: Iterable[InputItem], *, known: Iterable[str] = ()) -> Iter
     kept from, and a later item whose own name an earlier one took gets a suffix itself (a list is looked at
     whole first, so that never happens)."""
     listed = [item.id for item in items] if isinstance(items, Collection) else []
-    own = {safe_name(doc_id).casefold() for doc_id in [*known, *listed]}
+    own = {safe_name(str(doc_id)).casefold() for doc_id in [*known, *listed]}
     taken: set[str] = set()
     for item in items:
-        base = name = safe_name(item.id)
+        base = name = safe_name(str(item.id))
         own.add(base.casefold())
         n = 1
         while name.casefold() in taken or (n > 1 and name.casefold() in own):

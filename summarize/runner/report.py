@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..document import DocumentId
 from ..render.html import IndexRow
-from .inputs import GivenId
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What happened to one input: a row of the final table, of the index and of errors.jsonl."""
 
-    id: str
+    id: DocumentId  # as the input gave it (`InputItem.id`): what errors.jsonl rows carry
     path: str | None
     status: str  # "done" | "cached" | "failed"
     error: str | None = None
@@ -32,7 +32,6 @@ class Outcome:
     site: str = ""
     link: str = ""
     first: str = ""  # the summary's first sentence (for the index)
-    given_id: GivenId | None = None  # the id as the input gave it (`InputItem.join_id`); None: `id`
 
     def index_row(self) -> IndexRow:
         if self.status == "failed":

@@ -175,8 +175,7 @@ class FolderRunner:
             report.outcomes.append(outcome)
             if outcome.status == "failed":
                 try:
-                    errors.add(outcome.id if outcome.given_id is None else outcome.given_id, outcome.path,
-                               outcome.error)
+                    errors.add(outcome.id, outcome.path, outcome.error)
                 except OSError as exc:
                     raise RunStoppedError(_write_error(exc, str(errors_path))) from None
             elif docs is not None and doc is not None:
@@ -245,7 +244,7 @@ class FolderRunner:
                                     save_page=self._save_page)
                 except Exception as exc:  # noqa: BLE001 - a per-file failure must never end the run
                     emit(Outcome(item.id, item.path, "failed", failure_reason(exc), name=item.name,
-                                 seconds=time.perf_counter() - started, given_id=item.given_id), None)
+                                 seconds=time.perf_counter() - started), None)
                     continue
                 key = self.pipeline.cache_key(doc)
                 job = Job(item, doc, key, time.perf_counter() - started)
@@ -279,7 +278,7 @@ class FolderRunner:
             write_atomic(target, body)
         except (OSError, OutputError) as exc:
             _stop_if_full(exc)
-            raise InputError(item.id, _write_error(exc)) from None
+            raise InputError(str(item.id), _write_error(exc)) from None
         return str(target)
 
     def _render(self, result: Result) -> dict[str, str]:
@@ -305,7 +304,7 @@ class FolderRunner:
         started = time.perf_counter()
 
         def failed(error: str) -> tuple[Outcome, None]:
-            return Outcome(item.id, item.path, "failed", error, name=item.name, given_id=item.given_id,
+            return Outcome(item.id, item.path, "failed", error, name=item.name,
                            seconds=job.seconds + computed.seconds + time.perf_counter() - started), None
 
         if computed.error is not None or result is None:
@@ -323,7 +322,7 @@ class FolderRunner:
             _stop_if_full(exc)
             return failed(_write_error(exc))
         if sink:  # the article is done whatever happens to the stream (see JsonlSink.error)
-            sink.write(result, job.key, item.join_id)
+            sink.write(result, job.key, item.id)
         row = IndexRow.of(result)
         return Outcome(
             id=item.id,
@@ -343,7 +342,6 @@ class FolderRunner:
             site=row.site,
             link=row.link,
             first=row.first,
-            given_id=item.given_id,
         ), result.document
 
     def _write_outputs(self, item: InputItem, rendered: dict[str, str]) -> tuple[str, ...]:

@@ -8,9 +8,9 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from ..document import Result
+from ..document import DocumentId, Result
 from ..errors import UsageError
 from .files import utf8_safe
 
@@ -77,8 +77,8 @@ class ErrorLog(LineLog):
         super().__init__(path)
         self.run = run
 
-    def add(self, given_id: Any, path: str | None, error: str | None) -> None:
-        row = {"id": given_id, "path": path, "error": error, "run": self.run}
+    def add(self, doc_id: DocumentId, path: str | None, error: str | None) -> None:
+        row = {"id": doc_id, "path": path, "error": error, "run": self.run}
         self.append(json.dumps({k: utf8_safe(v) if isinstance(v, str) else v for k, v in row.items()},
                                ensure_ascii=False) + "\n")
 
@@ -101,22 +101,22 @@ class JsonlSink(LineLog):
         self.error: str | None = None
         self.full = False  # the write failed because the disk is full
 
-    def written(self, key: str, given_id: Any) -> bool:
-        return json.dumps([key, given_id]) in self._done
+    def written(self, key: str, doc_id: DocumentId) -> bool:
+        return json.dumps([key, doc_id]) in self._done
 
-    def write(self, result: Result, key: str, given_id: Any) -> None:
+    def write(self, result: Result, key: str, doc_id: DocumentId) -> None:
         """Append `result` unless it is there already; never raises (see `error`)."""
-        if self.error is not None or self.written(key, given_id):
+        if self.error is not None or self.written(key, doc_id):
             return
         # The cache key rides along so that a resumed run knows which lines are already there.
-        line = json.dumps({"id": given_id, "cache_key": key, **result.to_dict()}, ensure_ascii=False) + "\n"
+        line = json.dumps({"id": doc_id, "cache_key": key, **result.to_dict()}, ensure_ascii=False) + "\n"
         try:
             self.append(line)
         except OSError as exc:
             self.error = f"cannot write --jsonl {self.target}: {exc.strerror or exc}"
             self.full = disk_full(exc)
             return
-        self._done.add(json.dumps([key, given_id]))
+        self._done.add(json.dumps([key, doc_id]))
 
 
 def _mark(line: bytes) -> str | None:

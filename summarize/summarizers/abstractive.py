@@ -27,14 +27,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..batching import batches_under_budget
-from ..document import Document
+from ..document import Document, SourceKey
 from ..errors import UsageError
 from ..loading.convert import CTranslate2Model
 from ..loading.devices import BY_DEVICE, ByDevice, default_summary_batch, signature_part
 from ..loading.models import LoadedModel
 from ..settings import LengthSpec, parse_length
 from ..text import strip_controls
-from .base import DraftSummary, SourceKey, Summarizer
+from .base import DraftSummary, Summarizer
 from .chunk import chunk_sentences
 from .engine import Bounds, DecodeOptions, Generated, SummaryEngine, TransformersEngine, special_frame
 

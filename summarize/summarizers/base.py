@@ -11,10 +11,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..document import Document
+from ..document import Document, SourceKey
 from ..loading.devices import signature_part
-
-SourceKey = tuple[str, str]  # (document id, sentence id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from ..document import Document
+from ..document import Document, SourceKey
 from ..errors import UsageError
-from .base import SourceKey
 
 
 def normalise(text: str) -> str:

@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..document import Document
+from ..document import Document, SourceKey
 from ..settings import parse_length
 from ..text import STOPWORDS, word_parts
-from .base import DraftSummary, SourceKey, Summarizer
+from .base import DraftSummary, Summarizer
 from .dedup import find_duplicate_groups, normalise, similarity
 
 DAMPING = 0.85

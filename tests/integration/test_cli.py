@@ -347,7 +347,7 @@ def test_the_bad_input_tour(tmp_path, tiny_settings, capsys):
         **({} if root_reads_anyway else {"i_chmod000": "Permission denied"}),
     }
     done = ["a_good", "d_latin1", "e_utf16", "g_long_sentence", "h_english", "Bericht über Straße 1", "m_copy",
-            "page", "42", "line2", *(["i_chmod000"] if root_reads_anyway else [])]
+            "page", 42, "line2", *(["i_chmod000"] if root_reads_anyway else [])]
 
     lines = failed_lines(err)
     assert set(lines) == set(failed), lines
@@ -358,7 +358,7 @@ def test_the_bad_input_tour(tmp_path, tiny_settings, capsys):
     for e in errors:  # for people: no Python internals
         assert not any(word in e["error"] for word in ("Error:", "Traceback", "KeyError", "'text'")), e
 
-    for doc_id, name in [*((d, safe_name(d)) for d in done), ("a_good", "a_good-2")]:  # a_good.txt given twice
+    for doc_id, name in [*((d, safe_name(str(d))) for d in done), ("a_good", "a_good-2")]:  # a_good.txt given twice
         data = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
         assert data["document"]["id"] == doc_id and data["document"]["sentences"], doc_id
     meta = lambda doc_id: json.loads((out / f"{safe_name(doc_id)}.json").read_text())["document"]

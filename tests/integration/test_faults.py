@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -362,7 +363,11 @@ def test_jsonl_results_join_back_to_their_inputs_on_id(tmp_path):
     accepted = {key(r["id"]): r for n, r in enumerate(RECORDS) if n != 1}
     joined = [r for r in results if key(r["id"]) in accepted and accepted[key(r["id"])]["text"] == r["document"]["text"]]
     assert len(joined) == len(results) == len(accepted), "100 % of the results join back, each input once"
-    assert all(r["document"]["id"] == str(r["id"]) for r in results)  # the schema's document.id is a string
+    for r in results:  # the id exactly as given in every field that names the article (schema 1.3)
+        assert key(r["document"]["id"]) == key(r["summary"]["document_ids"][0]) == key(r["id"])
+        assert {key(link["document_id"]) for s in r["summary"]["sentences"] for link in s["sources"]} <= {key(r["id"])}
+    files = {key(json.loads(f.read_text())["document"]["id"]): f.name for f in out.glob("*.json")}
+    assert set(files) == set(accepted) and files[key(42)] != files[key("42")]
     errors = rows(out / "errors.jsonl")
     assert {key(e["id"]) for e in errors} == {key("dup")}
     names = [o.name for o in report.outcomes]
@@ -443,6 +448,38 @@ def test_digest_through_the_runner(tmp_path, articles):
     again = run_batch([articles], out, settings=NO_MODELS, digest=True)  # from the cache: the same digest
     assert {o.status for o in again.outcomes} == {"cached", "failed"}
     assert json.loads((out / "digest.json").read_text()) == digest
+
+
+def test_a_digest_names_each_article_once_with_numeric_and_shared_ids(tmp_path):
+    """42 and "42" (JSONL) stay two ids, as given; two files x.txt (both id "x") are told apart ("x#2"). Every
+    source link of digest.json lands in its own article's text, and every HTML link has its one row."""
+    texts = ["Der Bundestag hat gestern lange über das neue Heizungsgesetz gestritten. Eine Mehrheit fand sich nicht.",
+             "In Hamburg wurde ein neuer Hafenkran eingeweiht. Er hebt achtzig Tonnen.",
+             "Die Bahn streicht im Winter viele Verbindungen im Norden. Pendler sind verärgert. Ein Sprecher bedauert es.",
+             "Ein seltener Komet ist diese Woche mit bloßem Auge zu sehen. Astronomen raten zu dunklen Orten."]
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 42, "text": texts[0]}) + "\n" + json.dumps({"id": "42", "text": texts[1]}) + "\n")
+    for folder, text in (("a", texts[2]), ("b", texts[3])):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    report = run_batch([*read_jsonl_inputs(src), tmp_path / "a", tmp_path / "b"], out, settings=NO_MODELS,
+                       digest=True)
+    assert [o.status for o in report.outcomes] == ["done"] * 4, report.failed
+    digest = json.loads((out / "digest.json").read_text(encoding="utf-8"))
+    ids = [d["id"] for d in digest["documents"]]
+    assert ids == digest["summary"]["document_ids"] == [42, "42", "x", "x#2"]
+    text_of = {json.dumps(i): t for i, t in zip(ids, texts)}
+    for sentence in digest["summary"]["sentences"]:  # extractive, untranslated: the linked German sentence itself
+        [link] = sentence["sources"]
+        assert text_of[json.dumps(link["document_id"])][link["start"]:link["end"]] == sentence["text"]
+    links = [link for s in digest["summary"]["sentences"] for link in s["sources"]]
+    assert len({json.dumps(link["document_id"]) for link in links}) == 4  # each article is summarized
+    html = (out / "digest.html").read_text(encoding="utf-8")
+    anchors = re.findall(r' id="(d[^"]*)"', html)
+    assert len(anchors) == len(set(anchors))
+    wanted = {a for group in re.findall(r'data-sources="([^"]*)"', html) for a in group.split()}
+    assert len(wanted) == len(links) and wanted <= set(anchors)
 
 
 def test_digest_of_nothing_finished_is_no_digest(tmp_path):

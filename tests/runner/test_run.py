@@ -216,7 +216,7 @@ def test_hostile_ids_never_write_outside_out(tmp_path, extractive_pipeline):
     written = {p for p in tmp_path.rglob("*") if p.is_file() or p.is_symlink()} - {src}
     assert all(p.parent in (out, out / ".cache") for p in written), sorted(map(str, written))
     ids = [json.loads((out / f"{o.name}.json").read_text())["document"]["id"] for o in report.outcomes]
-    assert ids == [str(i) for i in HOSTILE]  # the JSON keeps the id as given
+    assert ids == HOSTILE and [type(i) for i in ids] == [type(i) for i in HOSTILE]  # the JSON keeps the id as given
     index = (out / "index.html").read_text()
     hrefs = re.findall(r'href="([^"]+)"', index)
     assert len(hrefs) == len(HOSTILE) and all((out / h).is_file() for h in hrefs)
@@ -272,8 +272,8 @@ def test_a_cache_hit_whose_outputs_cannot_be_written_fails_only_that_file(tmp_pa
 
 JSONL_CASES = [  # (line, id, error or None)
     (json.dumps({"id": "eins", "text": TEXT}), "eins", None),
-    (json.dumps({"id": 3, "text": TEXT}), "3", None),
-    (json.dumps({"id": 0, "text": TEXT}), "0", None),
+    (json.dumps({"id": 3, "text": TEXT}), 3, None),
+    (json.dumps({"id": 0, "text": TEXT}), 0, None),  # as given: a number stays one, and 0 is an id
     (json.dumps({"id": None, "text": TEXT}), "line4", None),
     (json.dumps({"text": TEXT}), "line5", None),
     (json.dumps({"id": "", "text": TEXT}), "line6", None),
@@ -293,7 +293,7 @@ def test_jsonl_ids_and_errors_are_written_for_people(tmp_path):
     src.write_bytes(b"".join(line.encode("latin-1" if n == len(JSONL_CASES) - 1 else "utf-8") + b"\n"
                              for n, (line, _, _) in enumerate(JSONL_CASES)))
     items = read_jsonl_inputs(src)
-    assert [i.id for i in items] == [c[1] for c in JSONL_CASES]
+    assert [json.dumps(i.id) for i in items] == [json.dumps(c[1]) for c in JSONL_CASES]  # 3, not "3"
     for item, (_, _, error) in zip(items, JSONL_CASES):
         assert (item.error is None) if error is None else item.error.startswith(error), (item.error, error)
         assert item.path == str(src)
