@@ -16,8 +16,10 @@ from functools import cache
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import InputError
+from ..limits import over_cap
+from ..settings import MAX_BYTES
 from ..version import __version__
-from .pages import MAX_PAGE_BYTES, Page, html_problem, over_cap
+from .pages import Page, html_problem
 
 CONNECT_TIMEOUT = 10.0  # seconds to connect (DNS look-up not included: the resolver has its own)
 READ_TIMEOUT = 10.0  # seconds of silence while waiting for the response or the next piece of its body
@@ -38,7 +40,7 @@ class FetchLimits:
     connect_timeout: float = CONNECT_TIMEOUT
     read_timeout: float = READ_TIMEOUT
     deadline: float = PAGE_DEADLINE
-    max_bytes: int = MAX_PAGE_BYTES
+    max_bytes: int = MAX_BYTES  # the page body after transfer and content decoding: read only this far
     max_redirects: int = MAX_REDIRECTS
     retries: int = RETRIES
     backoff: float = BACKOFF

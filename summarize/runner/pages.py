@@ -1,7 +1,7 @@
 """Web pages as the runner holds them: the HTML bytes of a fetched URL or an archived response, and their origin.
 
 `fetch` (URLs) and `warc` (archives) both make `Page`s and both accept only HTML responses, by the same test
-(`html_problem`) and under the same size cap (`MAX_PAGE_BYTES`); `inputs` turns a Page into a Document.
+(`html_problem`) and under the one raw-size cap (`settings.MAX_BYTES`); `inputs` turns a Page into a Document.
 """
 
 from __future__ import annotations
@@ -9,14 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import Message
 
-from ..limits import over_cap
-from ..settings import MAX_BYTES
-
 # Media types read as pages; any other response is an error (fetched) or skipped (archived).
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-# The largest page body read, after transfer and content decoding: the one cap on raw input (`settings.MAX_BYTES`);
-# a larger response is read only this far (never whole into memory).
-MAX_PAGE_BYTES = MAX_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,4 +49,3 @@ def html_problem(header: str | None) -> str | None:
     return None
 
 
-__all__ = ["HTML_TYPES", "MAX_PAGE_BYTES", "Page", "content_type", "html_problem", "over_cap"]

@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from .pages import MAX_PAGE_BYTES, Page, content_type, html_problem, over_cap
+from ..limits import over_cap
+from ..settings import MAX_BYTES
+from .pages import Page, content_type, html_problem
 
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz")
 
@@ -32,7 +34,7 @@ class WarcArchive:
     """The pages of one archive. Iterate once for (target URI, Page or the reason this page is not read); then
     `pages` and `skipped` say what the archive held."""
 
-    def __init__(self, path: str | Path, *, max_bytes: int = MAX_PAGE_BYTES) -> None:
+    def __init__(self, path: str | Path, *, max_bytes: int = MAX_BYTES) -> None:
         self.path = Path(path)
         self.max_bytes = max_bytes
         self.pages = 0  # HTML responses, read or over the cap
