@@ -13,7 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from summarize.document import Document, document_from_text, read_document
-from summarize.segment import ZERO_WIDTH, guess_language, segment, split_clauses, split_sentences
+from summarize.segment import (
+    ZERO_WIDTH,
+    _pysbd_segmenter,
+    guess_language,
+    pysbd_sentences,
+    segment,
+    split_clauses,
+    split_sentences,
+)
 from tools.html_oracle import script_and_style_spans
 from tools.segment_cases import SENTENCE_CASES
 
@@ -434,3 +442,18 @@ def test_base_output_is_realigned_even_when_the_library_alters_text() -> None:
     assert [text[a:b] for a, b in spans][-1] == "Ende."
     assert all(text[a:b] == text[a:b].strip() for a, b in spans)
     assert re.sub(r"\s", "", "".join(text[a:b] for a, b in spans)) == re.sub(r"\s", "", text)
+
+
+SEED_PARAGRAPHS = [p for f in SEEDS for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+PYSBD_TEXTS = [
+    "Dr. med. Müller sagte am 3. Mai: „Nein.“  Das ist es.\n\nNr. 5 folgt. Nr. 5 folgt.  ",
+    "Es kostet 1,5 Mio. Euro. Es kostet 1,5 Mio. Euro. Es kostet 1,5 Mio. Euro.",  # a sentence three times
+    "   Führend   ist die Bahn.\u00a0Danach kommt\tnichts.\u2003Ende ... und? Ja! (Wirklich.) ",
+    "...", " ", "a", "z. B. i. d. R. u. a. m.",
+]
+
+
+@pytest.mark.parametrize("text", PYSBD_TEXTS + SEED_PARAGRAPHS)
+def test_pysbd_sentences_is_pysbds_own_segment(text):
+    """`pysbd_sentences` finds pysbd's sentences back with str.find, not a regex each: the same strings."""
+    assert pysbd_sentences(text) == list(_pysbd_segmenter().segment(text))
