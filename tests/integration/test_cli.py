@@ -223,6 +223,37 @@ def test_help_shows_examples(capsys):
     assert "Examples" in out and "--summarizer" in out and "--threads" in out and "OMP_NUM_THREADS" in out
 
 
+FIRST_MODULE_AFTER_THE_PACKAGE = """
+import os, runpy, signal, sys
+class Watch:  # reports the first module of ours after the package and __main__, and the Ctrl-C handler then
+    def find_spec(self, name, path, target=None):
+        if name.startswith("summarize.") and name != "summarize.__main__":
+            ours = sorted(m for m in sys.modules if m.partition(".")[0] == "summarize")
+            handler = getattr(signal.getsignal(signal.SIGINT), "__name__", None)
+            print(name, ",".join(ours), handler, flush=True)
+            os._exit(0)
+sys.meta_path.insert(0, Watch())
+if sys.argv[1] == "command":  # what the `summarize` script pip writes runs
+    from summarize.__main__ import main
+    main(["--version"])
+else:  # python -m summarize
+    sys.argv[1:] = ["--version"]
+    runpy.run_module("summarize", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("entry", ["command", "python -m"])
+def test_the_start_handlers_are_set_before_any_module_of_ours_but_the_package(entry):
+    """Before: `import summarize` imported the records, errors and settings (45 ms) before `__main__` could
+    set its handlers, and a Ctrl-C there was a KeyboardInterrupt traceback."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.run([sys.executable, "-c", FIRST_MODULE_AFTER_THE_PACKAGE, entry], capture_output=True,
+                          text=True, env=env, timeout=60, check=True)
+    name, modules, handler = proc.stdout.split()
+    assert name == "summarize.cli" and handler == "_while_starting", proc.stdout
+    assert set(modules.split(",")) <= {"summarize", "summarize.__main__"}, proc.stdout
+
+
 def test_markup_in_names_ids_and_hints_is_printed_as_it_is(tmp_path, monkeypatch):
     """Names and ids such as "leer[red].txt" or "x[/red]" reach every message path as plain text: the progress bar,
     the table, the failure lines (Rich would eat "[red]" and fail on a stray "[/red]")."""
