@@ -6,6 +6,8 @@ and a SIGTERM a silent death. Until then these handlers say it in one line; noth
 They are the first code of ours to run: the package's `__init__`, imported before this module, loads its names
 on first use and imports nothing, and this module needs only `os` and `signal`. Before them runs only Python's
 own start-up (the site import and its .pth files, about 30 ms), where a Ctrl-C is Python's traceback.
+Once the CLI is imported they are handed back: typer takes a Ctrl-C while it parses and runs a command (exit
+130), the run sets its own handlers, and one while typer still builds the command (10 ms) gets the line here.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ def main(argv: list[str] | None = None) -> None:
 
     for signum, handler in previous.items():
         signal.signal(signum, handler)
-    cli_main(argv)
+    try:
+        cli_main(argv)
+    except KeyboardInterrupt:  # one neither typer's main nor the run took: typer was building the command
+        _while_starting(signal.SIGINT, None)
 
 
 if __name__ == "__main__":

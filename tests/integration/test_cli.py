@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -252,6 +253,31 @@ def test_the_start_handlers_are_set_before_any_module_of_ours_but_the_package(en
     name, modules, handler = proc.stdout.split()
     assert name == "summarize.cli" and handler == "_while_starting", proc.stdout
     assert set(modules.split(",")) <= {"summarize", "summarize.__main__"}, proc.stdout
+
+
+SLOW_COMMAND_BUILD = """
+import sys, time
+import typer.main
+def slow_build(app):  # typer building the click command made slow (after __main__ hands the handlers back)
+    print("building", flush=True)
+    time.sleep(60)
+typer.main.get_command = slow_build
+from summarize.__main__ import main
+main(["--version"])
+"""
+
+
+def test_a_ctrl_c_while_typer_builds_the_command_is_one_line():
+    """Before: between `__main__` handing the start handlers back and click or the run taking Ctrl-C, typer
+    builds the command (10 ms), and a Ctrl-C there was a KeyboardInterrupt traceback (5 of 200 starts)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_COMMAND_BUILD], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout.readline() == "building\n"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.splitlines() == ["interrupted by Ctrl-C while starting: nothing was done"], err
 
 
 def test_markup_in_names_ids_and_hints_is_printed_as_it_is(tmp_path, monkeypatch):
