@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -221,6 +222,63 @@ def test_help_shows_examples(capsys):
     assert run_cli(["--help"]) == 0
     out = capsys.readouterr().out
     assert "Examples" in out and "--summarizer" in out and "--threads" in out and "OMP_NUM_THREADS" in out
+
+
+FIRST_MODULE_AFTER_THE_PACKAGE = """
+import os, runpy, signal, sys
+class Watch:  # reports the first module of ours after the package and __main__, and the Ctrl-C handler then
+    def find_spec(self, name, path, target=None):
+        if name.startswith("summarize.") and name != "summarize.__main__":
+            ours = sorted(m for m in sys.modules if m.partition(".")[0] == "summarize")
+            handler = getattr(signal.getsignal(signal.SIGINT), "__name__", None)
+            print(name, ",".join(ours), handler, flush=True)
+            os._exit(0)
+sys.meta_path.insert(0, Watch())
+if sys.argv[1] == "command":  # what the `summarize` script pip writes runs
+    from summarize.__main__ import main
+    main(["--version"])
+else:  # python -m summarize
+    sys.argv[1:] = ["--version"]
+    runpy.run_module("summarize", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("entry", ["command", "python -m"])
+def test_the_start_handlers_are_set_before_any_module_of_ours_but_the_package(entry):
+    """Before: `import summarize` imported the records, errors and settings (45 ms) before `__main__` could
+    set its handlers, and a Ctrl-C there was a KeyboardInterrupt traceback."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.run([sys.executable, "-c", FIRST_MODULE_AFTER_THE_PACKAGE, entry], capture_output=True,
+                          text=True, env=env, timeout=60, check=True)
+    name, modules, handler = proc.stdout.split()
+    assert name == "summarize.cli" and handler == "_while_starting", proc.stdout
+    assert set(modules.split(",")) <= {"summarize", "summarize.__main__"}, proc.stdout
+
+
+SLOW_COMMAND_BUILD = """
+import sys, time
+import typer.main
+def slow_build(app):  # typer building the click command made slow (after __main__ hands the handlers back)
+    print("building", flush=True)
+    time.sleep(60)
+typer.main.get_command = slow_build
+from summarize.__main__ import main
+main(["--version"])
+"""
+
+
+def test_a_ctrl_c_while_typer_builds_the_command_is_one_line():
+    """Before: once `__main__` hands the handlers back, typer builds the command (10 ms) before its main
+    or the run takes Ctrl-C, and a Ctrl-C there was a traceback (3 to 6 of 200 in bench_interrupt.py)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_COMMAND_BUILD], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline()
+    assert line == "building\n", line or proc.communicate(timeout=60)[1]  # its stderr, if it ended first
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.splitlines() == ["interrupted by Ctrl-C while starting: nothing was done"], err
 
 
 def test_markup_in_names_ids_and_hints_is_printed_as_it_is(tmp_path, monkeypatch):
