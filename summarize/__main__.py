@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 import signal
 
+from .signals import catch
+
 
 def _while_starting(signum: int, frame: object) -> None:
     name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
@@ -24,10 +26,7 @@ def _while_starting(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    try:
-        previous = {signum: signal.signal(signum, _while_starting) for signum in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:  # not the main thread: its handlers stay
-        previous = {}
+    previous = catch({signal.SIGINT: _while_starting, signal.SIGTERM: _while_starting})
     from .cli import main as cli_main
 
     for signum, handler in previous.items():

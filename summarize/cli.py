@@ -25,6 +25,7 @@ from rich.text import Text
 
 from .errors import ModelNotFoundError, RunInterrupted, RunStoppedError, SummarizeError, UsageError
 from .settings import DEVICES_HELP, DTYPES, ENGINES, FORMATS, MAX_BYTES, SUMMARIZERS, THREADS_HELP, Settings
+from .signals import catch
 from .version import __version__
 
 DEFAULTS = Settings()  # the one set of defaults, shared with the API
@@ -150,12 +151,7 @@ def _interruptible(out: Path) -> Iterator[None]:
     def terminate(signum: int, frame: object) -> None:
         raise RunInterrupted(signum)
 
-    previous: dict[int, object] = {}
-    try:
-        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
-        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, terminate)
-    except ValueError:  # not the main thread (an embedding application): its own handlers stay
-        pass
+    previous = catch({signal.SIGINT: signal.default_int_handler, signal.SIGTERM: terminate})
     try:
         yield
     except KeyboardInterrupt as exc:

@@ -11,6 +11,14 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # OMP_NUM_THREADS, the documented default of --threads, it holds for the CLI's subprocesses too.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import signal
+
+# The commands the tests start get Ctrl-C as from a terminal. A job started in the background (a shell's `&`, as a
+# CI runner may start the suite) starts with SIGINT ignored, which its children inherit and the CLI keeps
+# (`signals.catch`, tested on its own): the tests that send a child Ctrl-C would wait for nothing.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 from pathlib import Path
 
 import pytest

@@ -226,9 +226,9 @@ def test_help_shows_examples(capsys):
 
 FIRST_MODULE_AFTER_THE_PACKAGE = """
 import os, runpy, signal, sys
-class Watch:  # reports the first module of ours after the package and __main__, and the Ctrl-C handler then
+class Watch:  # the first module of ours after the package, __main__ and its signals, and the Ctrl-C handler then
     def find_spec(self, name, path, target=None):
-        if name.startswith("summarize.") and name != "summarize.__main__":
+        if name.startswith("summarize.") and name not in ("summarize.__main__", "summarize.signals"):
             ours = sorted(m for m in sys.modules if m.partition(".")[0] == "summarize")
             handler = getattr(signal.getsignal(signal.SIGINT), "__name__", None)
             print(name, ",".join(ours), handler, flush=True)
@@ -252,7 +252,7 @@ def test_the_start_handlers_are_set_before_any_module_of_ours_but_the_package(en
                           text=True, env=env, timeout=60, check=True)
     name, modules, handler = proc.stdout.split()
     assert name == "summarize.cli" and handler == "_while_starting", proc.stdout
-    assert set(modules.split(",")) <= {"summarize", "summarize.__main__"}, proc.stdout
+    assert set(modules.split(",")) <= {"summarize", "summarize.__main__", "summarize.signals"}, proc.stdout
 
 
 SLOW_COMMAND_BUILD = """

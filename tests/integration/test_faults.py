@@ -23,6 +23,7 @@ from summarize.runner.files import OutputLock
 from summarize.runner.inputs import InputItem, name_items, read_jsonl_inputs
 from summarize.runner.run import FolderRunner
 from summarize.runner.sink import ErrorLog, JsonlSink
+from summarize.signals import catch
 from tests.integration.test_cli import run_cli
 
 NO_MODELS = Settings(translate=False, summarizer="extractive")  # the runner's logic, no model to load
@@ -317,6 +318,37 @@ def test_a_signal_while_the_cli_starts_is_one_line(signum, code, name):
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code and lines_of(err) == [f"interrupted by {name} while starting: nothing was done"], err
+
+
+def test_a_ctrl_c_the_caller_ignores_stays_ignored():
+    """A job a shell script starts in the background (`&`) starts with SIGINT ignored, so that a Ctrl-C meant for
+    the script passes it by: the command keeps it so while it starts, and ends only on the SIGTERM after it."""
+    ignored = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)  # as the shell's `&` leaves it\n"
+    proc = subprocess.Popen([sys.executable, "-c", ignored + SLOW_CLI_IMPORT], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert proc.stdout.readline() == "importing\n"
+    proc.send_signal(signal.SIGINT)
+    with pytest.raises(subprocess.TimeoutExpired):
+        proc.wait(timeout=1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and lines_of(err) == ["interrupted by SIGTERM while starting: nothing was done"]
+
+
+def test_catch_sets_handlers_but_never_over_an_ignored_signal():
+    def handler(signum, frame):
+        pass
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        replaced = catch({signal.SIGINT: handler, signal.SIGTERM: handler})
+        assert replaced == {signal.SIGTERM: before[signal.SIGTERM]}
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN and signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        for signum, old in before.items():
+            signal.signal(signum, old)
 
 
 def test_the_library_turns_an_interrupt_into_run_interrupted_with_the_report(tmp_path, articles):
