@@ -302,3 +302,9 @@ def main(argv: list[str] | None = None) -> None:
     except SummarizeError as exc:
         err.print(Text(f"error: {exc}"))
         sys.exit(1)
+    except SystemExit as exc:
+        # Typer turns a Ctrl-C it takes (while click parses the arguments; in an eval command) into a silent exit
+        # 130; the run's own (`_interruptible`) says what is finished, and its exit has no KeyboardInterrupt behind.
+        if isinstance(getattr(exc.__context__, "__cause__", None), KeyboardInterrupt):
+            err.print("interrupted by Ctrl-C" + ("" if args[:1] == ["eval"] else " while starting: nothing was done"))
+        raise

@@ -262,8 +262,7 @@ class Pipeline:
         return [replace(r, summary=s, models=models) for r, s in zip(results, summaries)]
 
     def summarize(self, docs: Sequence[Document]) -> Summary:
-        """A summary of translated documents (one: an article summary; several: a digest, whose `document_ids`
-        tell apart documents that share an id: `with_distinct_ids`)."""
+        """A summary of translated documents (one: an article summary; several: a digest, ids `with_distinct_ids`)."""
         docs = with_distinct_ids(_translated_documents(docs, "summarize"))
         body = [d for d in docs if d.content_sentences]
         if not body:  # nothing but title/boilerplate: an empty summary, not an error

@@ -320,6 +320,25 @@ def test_a_signal_while_the_cli_starts_is_one_line(signum, code, name):
     assert proc.returncode == code and lines_of(err) == [f"interrupted by {name} while starting: nothing was done"], err
 
 
+@pytest.mark.parametrize("command", [["--version"], ["eval", "checks", "--help"]])
+def test_a_ctrl_c_that_typer_takes_is_one_line(command, monkeypatch, capsys):
+    """Typer takes a Ctrl-C while click parses the arguments, or in an eval command, and exits 130: before,
+    with nothing said (1 of 200 runs in bench_interrupt.py)."""
+    import typer
+
+    from summarize.cli import run_app
+    from summarize.evaluation.cli import eval_app
+
+    def interrupted(self, *args, **kwargs):  # click's parsing of the arguments, which typer's main wraps
+        raise KeyboardInterrupt
+
+    for app in (run_app, eval_app):
+        monkeypatch.setattr(type(typer.main.get_command(app)), "make_context", interrupted)
+    assert run_cli(command) == 130
+    said = "interrupted by Ctrl-C" + ("" if command[0] == "eval" else " while starting: nothing was done")
+    assert lines_of(capsys.readouterr().err) == [said]
+
+
 def test_a_ctrl_c_the_caller_ignores_stays_ignored():
     """A job a shell script starts in the background (`&`) starts with SIGINT ignored, so that a Ctrl-C meant for
     the script passes it by: the command keeps it so while it starts, and ends only on the SIGTERM after it."""
