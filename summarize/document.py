@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .decoding import decode_bytes
 from .errors import InputError
@@ -403,14 +403,18 @@ def document_from_text(
     return Document(id=doc_id, text=text, meta=_meta(text, "str"))
 
 
+def is_document_id(value: object) -> TypeGuard[DocumentId]:
+    """Whether `value` can be a `DocumentId`: a str, or a finite number (a bool, a list or NaN is none)."""
+    if isinstance(value, str):
+        return True
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _checked_id(doc_id: object, default: str) -> DocumentId:
-    """`doc_id` as given, `default` for None or ""; TypeError for what no JSON could carry as an id (a bool, a
-    list, NaN...)."""
+    """`doc_id` as given, `default` for None or ""; TypeError for what no JSON could carry as an id."""
     if doc_id is None or doc_id == "":
         return default
-    if isinstance(doc_id, str):
-        return doc_id
-    if isinstance(doc_id, (int, float)) and not isinstance(doc_id, bool) and math.isfinite(doc_id):
+    if is_document_id(doc_id):
         return doc_id
     raise TypeError(f"a document id must be a str or a finite number, not {doc_id!r}")
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..document import Document, DocumentId, document_from_text, replace
+from ..document import Document, DocumentId, document_from_text, is_document_id, replace
 from ..errors import InputError, UsageError
 from ..pipeline import load_document
 from ..segment import segment
@@ -266,8 +265,7 @@ def _record(line: bytes) -> tuple[DocumentId | None, str, str | None]:
     given = record.get("id")
     if given is None or given == "":
         given = None
-    elif not (isinstance(given, str) or (isinstance(given, (int, float)) and not isinstance(given, bool)
-                                         and math.isfinite(given))):
+    elif not is_document_id(given):
         return None, "", '"id" must be a string or a number'
     elif isinstance(given, str) and utf8_safe(given) != given:
         return None, "", '"id" is not valid Unicode (a lone surrogate escape such as \\ud800)'
