@@ -378,8 +378,7 @@ def segment(doc: Document) -> Document:
         rest_is_links = False
         for span in split_sentences(text, start, end):
             sentence_text = plain_text(text[span[0] : span[1]])  # '<a href="…">Mehr zum Thema</a>' too
-            links_or_furniture = rest_is_links or paragraph in layout.furniture
-            role = "boilerplate" if links_or_furniture else _role_of(sentence_text)
+            role = "boilerplate" if rest_is_links else _role_of(sentence_text)
             rest_is_links = rest_is_links or bool(_REST_OF_BLOCK.match(sentence_text))
             raw.append((span, paragraph, role))
     raw = _mark_footer(raw, text, layout.content_start, layout.content_end, layout.furniture)
