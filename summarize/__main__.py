@@ -4,11 +4,13 @@ The CLI's own handlers (`cli._interruptible`) are in place only once typer and r
 after the start on a busy machine; a Ctrl-C before that was a KeyboardInterrupt traceback from inside an import,
 and a SIGTERM a silent death. Until then these handlers say it in one line; nothing has been written yet.
 They are the first code of ours to run: the package's `__init__`, imported before this module, loads its names
-on first use and imports nothing, and this module needs only `os` and `signal`. Before them runs only Python's
-own start-up (12 ms in a bare venv, 30 ms with .pth files such as an editable install's), where a Ctrl-C is
-Python's traceback or, in its first milliseconds, a silent exit.
-Once the CLI is imported they are handed back: typer takes a Ctrl-C while it parses and runs a command (exit
-130), the run sets its own handlers, and one while typer still builds the command (10 ms) gets the line here.
+on first use and imports nothing, and this module needs only `os`, `signal` and `signals` (which sets a handler
+on no signal the caller ignores). Before them runs only Python's own start-up (12 ms in a bare venv, 30 ms with
+.pth files such as an editable install's), where a Ctrl-C is Python's traceback or, in its first milliseconds,
+a silent exit.
+Once the CLI is imported they are handed back: a Ctrl-C typer takes while it parses the arguments is said by
+`cli.main`, the run sets its own handlers, and one while typer still builds the command (10 ms) gets the line
+here.
 """
 
 from __future__ import annotations
