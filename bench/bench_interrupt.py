@@ -5,10 +5,11 @@ SIGINT after a random delay (uniform in 0 to --max-ms) and sorts what the comman
 - `one line`: ours (`__main__`'s "interrupted by Ctrl-C while starting", or the CLI's own);
 - `traceback in Python's start-up or exit`: no frame of ours (the site import and its .pth files, runpy);
 - `traceback in the package import`: a frame of the package, none of `__main__` (no handler of ours yet);
-- `traceback in __main__'s own imports`: `os` and `signal`, which it needs to set its handlers;
+- `traceback in __main__'s own imports`: `os`, `signal` and `signals`, which it needs to set its handlers;
 - `traceback in the CLI, before its own handlers`: once `__main__` has handed the handlers back (typer builds
   the command and click parses the arguments before `cli._interruptible` sets the run's handlers);
-- `exit 130, nothing printed`: typer's main took it (while click parses the arguments or runs `--version`);
+- `exit 130, nothing printed`: typer's main took it and nothing said so (before `cli.main` said it, while click
+  parsed the arguments or ran `--version`);
 - `silent`: killed before Python set its own SIGINT handler; `finished`: the command ended before the signal.
 Then the windows, medians of --probes starts: Python's own start-up, to the first line of a `python -m`
 module (no code of ours can shorten it), and `import summarize.__main__` (then `main` sets its handlers).
